@@ -1,0 +1,52 @@
+# Two commands matter: `make book` builds the site, `make test` runs every
+# test. Both set up what they need first.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup data book test lab clean
+
+# Create .venv, install requirements.txt, make sure Fashion-MNIST is there.
+setup: $(STAMP) data
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), \
+	  "Python 3.11 is needed (mxnet 1.9.1 + numpy 1.23.5); set PYTHON="' 
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV) || { \
+	  echo "python3.11 -m venv failed; on Debian/Ubuntu:" \
+	       "apt-get install python3.11-venv"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+# Verify the data; install Debian's package if it is missing (root or
+# sudo), else let the loader download it.
+data: $(STAMP)
+	@if ! $(BIN)/python -m cnnbook --where >/dev/null 2>&1 && \
+	  command -v apt-get >/dev/null && \
+	  { [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then \
+	  $(SUDO) apt-get install -y -q dataset-fashion-mnist || { \
+	    $(SUDO) apt-get update -q && \
+	    $(SUDO) apt-get install -y -q dataset-fashion-mnist; }; \
+	fi
+	$(BIN)/python -m cnnbook
+
+# Build the website into _build/html (notebooks run on CNNBOOK_PROFILE).
+book: setup
+	set -eo pipefail; $(BIN)/jupyter-book build . -W -n --keep-going
+
+# Run the unit tests and every notebook (nbmake) on the smoke profile.
+test: setup
+	CNNBOOK_PROFILE=smoke $(BIN)/python -m pytest nbtests --nbmake book \
+	  --nbmake-timeout=600 -p no:cacheprovider
+
+# Open the notebooks in JupyterLab.
+lab: setup
+	$(BIN)/jupyter lab book
+
+# Remove the built site and the execution cache (keeps .venv).
+clean:
+	rm -rf _build

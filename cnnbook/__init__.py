@@ -1,0 +1,18 @@
+"""cnnbook: the helper library of the NiN and GoogLeNet chapters.
+
+Everything a chapter only *uses* lives here (data, training, plots,
+inspection, profiles); the models a chapter teaches stay in its notebook.
+Importing cnnbook downloads nothing, seeds nothing and silences nothing.
+"""
+from .data import (DataError, get_fashion_mnist_labels,
+                   load_data_fashion_mnist)
+from .inspect import layer_summary
+from .plot import LiveCurves, show_images
+from .profiles import active_profile, settings
+from .train import (History, TrainingDiverged, evaluate_accuracy, set_seed,
+                    train, try_gpu)
+
+__all__ = ['DataError', 'History', 'LiveCurves', 'TrainingDiverged',
+           'active_profile', 'evaluate_accuracy', 'get_fashion_mnist_labels',
+           'layer_summary', 'load_data_fashion_mnist', 'set_seed',
+           'settings', 'show_images', 'train', 'try_gpu']

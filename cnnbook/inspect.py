@@ -1,0 +1,204 @@
+"""Inspection: a layer table with output shapes, parameters, multiply-adds.
+
+gluon's ``Block.summary`` walks the net with forward hooks and prints
+output shapes and parameter counts, but it only prints (no rows to test or
+plot), counts no multiply-adds, refuses hybridized nets, and lets an MXNet
+traceback through when the input is too small. ``layer_summary`` uses the
+same hook mechanism and adds those pieces.
+"""
+import dataclasses
+import warnings
+
+import numpy as np
+
+
+@dataclasses.dataclass
+class Row:
+    """One line of the layer table."""
+
+    name: str
+    output_shape: tuple
+    params: int
+    macs: int
+
+
+class LayerTable(list):
+    """The rows of :func:`layer_summary`; its text is the printed table."""
+
+    @property
+    def total_params(self):
+        return self[-1].params
+
+    @property
+    def total_macs(self):
+        return self[-1].macs
+
+    def __str__(self):
+        width = max(len(r.name) for r in self) + 2
+        head = (f'{"layer":<{width}}{"output shape":<20}{"parameters":>12}'
+                f'{"mult-adds":>16}')
+        lines = [head, '-' * len(head)]
+        for r in self:
+            if r is self[-1]:
+                lines.append('-' * len(head))
+            shape = '' if r.output_shape is None else str(r.output_shape)
+            lines.append(f'{r.name:<{width}}{shape:<20}{r.params:>12,}'
+                         f'{r.macs:>16,}')
+        return '\n'.join(lines)
+
+    def __repr__(self):
+        return (f'LayerTable({len(self) - 1} layers, {self.total_params:,} '
+                f'parameters, {self.total_macs:,} mult-adds)')
+
+
+def describe(block):
+    """A short readable name for a layer, e.g. ``Conv2D 96, 11x11 /4``."""
+    kind = type(block).__name__
+    kw = getattr(block, '_kwargs', {})
+    if 'num_filter' in kw:
+        k = 'x'.join(map(str, kw['kernel']))
+        s = kw['stride'][0]
+        return f'{kind} {kw["num_filter"]}, {k}' + (f' /{s}' if s > 1 else '')
+    if kw.get('global_pool'):
+        return kind
+    if 'pool_type' in kw:
+        k = 'x'.join(map(str, kw['kernel']))
+        s = kw['stride'][0]
+        return f'{kind} {k}' + (f' /{s}' if s > 1 else '')
+    if hasattr(block, '_units'):
+        return f'{kind} {block._units}'
+    if hasattr(block, '_rate'):
+        return f'{kind} {block._rate}'
+    children = list(block._children.values())
+    if children:
+        return f'{kind} ({len(children)} layers)'
+    return kind
+
+
+def _spatial_check(block, name, shape):
+    """Raise ValueError if a conv or pool would produce a size below 1.
+
+    The formula is floor((n + 2p - d(k - 1) - 1) / s) + 1, MXNet's 'valid'
+    convention, which gluon's layers use.
+    """
+    kw = getattr(block, '_kwargs', {})
+    if 'kernel' not in kw or kw.get('global_pool') or len(shape) != 4:
+        return
+    dilate = kw.get('dilate', (1, 1))
+    out = [(n + 2 * p - d * (k - 1) - 1) // s + 1 for n, k, s, p, d in
+           zip(shape[2:], kw['kernel'], kw['stride'], kw['pad'], dilate)]
+    if min(out) < 1:
+        raise ValueError(
+            f'a {shape[2]}x{shape[3]} feature map is too small for layer '
+            f"'{name}' ({describe(block)}): its output would be "
+            f'{max(out[0], 0)}x{max(out[1], 0)}. Use a larger input.')
+
+
+def _walk(block, path='', depth=0):
+    """Yield (path, block, depth) for ``block`` and everything below it."""
+    yield path, block, depth
+    for key, child in block._children.items():
+        yield from _walk(child, f'{path}.{key}' if path else key, depth + 1)
+
+
+def _count(block):
+    """Number of parameters in ``block`` and everything below it."""
+    return sum(int(np.prod(p.shape)) for p in
+               block.collect_params().values())
+
+
+def layer_summary(net, input_shape, expand=False, show=True):
+    """Run one forward pass and tabulate every layer; return the rows.
+
+    Args:
+        net: a gluon Block; it is initialized if it is not yet.
+        input_shape: e.g. (1, 1, 224, 224).
+        expand: False gives one row per top-level layer (nested blocks
+            summed), True one row per innermost layer.
+        show: print the table.
+
+    Returns:
+        a :class:`LayerTable` of :class:`Row`; the last row is the total.
+
+    Raises:
+        ValueError: the input is too small for some layer, or the forward
+            pass fails; the message names the layer.
+    """
+    import mxnet as mx
+    if len(input_shape) != 4 or min(input_shape) < 1:
+        raise ValueError(f'input_shape must be (batch, channels, height, '
+                         f'width) with positive sizes, got {input_shape}')
+    nodes = list(_walk(net))
+    top = 1 if net._children else 0
+    rows = []           # (row, block), in table order
+    macs = {}           # id(innermost layer) -> multiply-adds
+    current = ['input']
+    handles = []
+
+    def check(blk, inputs, label):
+        current[0] = label
+        _spatial_check(blk, label, inputs[0].shape)
+
+    def count(blk, inputs, output):
+        weight = getattr(blk, 'weight', None)
+        if weight is not None and len(weight.shape) >= 2:
+            # Each output element is one dot product over a kernel:
+            # (in_channels / groups) * kh * kw for a conv, in_units for
+            # a dense layer.
+            macs[id(blk)] = int(np.prod(output.shape)) * int(
+                np.prod(weight.shape[1:]))
+
+    def record(row):
+        def hook(blk, inputs, output):
+            out = output[0] if isinstance(output, (list, tuple)) else output
+            row.output_shape = tuple(out.shape)
+        return hook
+
+    for path, block, depth in nodes:
+        label = f'{path} {describe(block)}'.strip()
+        leaf = not block._children
+        if leaf:
+            handles.append(block.register_forward_pre_hook(
+                lambda b, i, label=label: check(b, i, label)))
+            handles.append(block.register_forward_hook(count))
+        if (expand and leaf) or (not expand and depth == top):
+            indent = '  ' * (depth - top) if expand else ''
+            row = Row(indent + label, None, _count(block), 0)
+            rows.append((row, block))
+            handles.append(block.register_forward_hook(record(row)))
+
+    was_active = getattr(net, '_active', False)
+    # Hooks on inner layers fire only when the net runs imperatively.
+    if was_active:
+        net.hybridize(False)
+    params = net.collect_params()
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')   # "already initialized" is fine
+        ctx = next((p.list_ctx()[0] for p in params.values()
+                    if p._data is not None), mx.cpu())
+        net.initialize(ctx=ctx)
+    zeros = mx.np.zeros if mx.util.is_np_array() else mx.nd.zeros
+    try:
+        out = net(zeros(tuple(input_shape), ctx=ctx))
+        out.wait_to_read()
+    except mx.base.MXNetError as e:
+        first = str(e).strip().splitlines()[0]
+        raise ValueError(
+            f'the forward pass on input {tuple(input_shape)} failed at '
+            f"layer '{current[0]}': {first}") from None
+    finally:
+        for h in handles:
+            h.detach()
+        if was_active:
+            net.hybridize(True)
+    table = LayerTable()
+    for row, block in rows:
+        # Parameters are known only after the first forward pass.
+        row.params = _count(block)
+        row.macs = sum(macs.get(id(b), 0) for _, b, _ in _walk(block))
+        table.append(row)
+    table.append(Row('total', tuple(out.shape), _count(net),
+                     sum(macs.values())))
+    if show:
+        print(table)
+    return table

@@ -1,0 +1,149 @@
+"""Run profiles: how much training a notebook does on this machine.
+
+``CNNBOOK_PROFILE`` picks one of
+
+* ``full``: the book's own recipe, meant for a GPU;
+* ``cpu``: all 60k/10k images and the same architecture, with a recipe
+  chosen so that a section trains in about 10 minutes on 2 CPU cores;
+* ``smoke``: a small subset and a tiny budget, so that a notebook runs in
+  seconds (CI).
+
+Unset, it is ``full`` when MXNet sees a GPU and ``cpu`` otherwise. A profile
+changes only the training recipe (input size, epochs, batch size, learning
+rate and its schedule, momentum, weight decay, subset), never the layers.
+"""
+import dataclasses
+import os
+
+PROFILES = ('full', 'cpu', 'smoke')
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """A training recipe; everything a profile may change."""
+
+    lr: float
+    num_epochs: int
+    batch_size: int
+    resize: int = None
+    momentum: float = 0.0
+    wd: float = 0.0
+    warmup_epochs: float = 0.0
+    schedule: str = 'constant'      # or 'cosine'
+    subset: tuple = None            # (n_train, n_test), None for all
+
+    def train_kwargs(self):
+        """The keyword arguments of :func:`cnnbook.train` beyond lr."""
+        return dict(momentum=self.momentum, wd=self.wd,
+                    warmup_epochs=self.warmup_epochs, schedule=self.schedule)
+
+    def describe(self):
+        """One line: the recipe in the book's vocabulary."""
+        size = f'{self.resize}x{self.resize}' if self.resize else '28x28'
+        data = ('all 60000/10000 images' if self.subset is None else
+                f'subset {self.subset[0]}/{self.subset[1]} images')
+        extra = [f'momentum {self.momentum}'] if self.momentum else []
+        extra += [f'weight decay {self.wd}'] if self.wd else []
+        extra += ([f'{self.warmup_epochs:g}-epoch warm-up']
+                  if self.warmup_epochs else [])
+        extra += [f'{self.schedule} schedule'] if self.schedule != \
+            'constant' else []
+        sgd = 'SGD' + (f' ({", ".join(extra)})' if extra else '')
+        return (f'lr {self.lr}, {self.num_epochs} epochs, batch '
+                f'{self.batch_size}, input {size}, {sgd}, {data}')
+
+
+# The book's recipe for each section (full profile). Sources: d2l MXNet
+# editions, sections 5.9/5.10 (v0.x, nd API) and 7.4 (np interface).
+BOOK = {
+    'nin': Recipe(lr=0.1, num_epochs=10, batch_size=128, resize=224),
+    'googlenet': Recipe(lr=0.1, num_epochs=5, batch_size=128, resize=96),
+    'googlenet-numpy': Recipe(lr=0.1, num_epochs=10, batch_size=128,
+                              resize=96),
+    # Not a book section: the getting-started page's small network.
+    'quickstart': Recipe(lr=0.1, num_epochs=2, batch_size=256,
+                         momentum=0.9),
+}
+
+# Recipes for two CPU cores: the smallest input the architecture accepts
+# well, momentum with a short warm-up so the nets leave chance early, and a
+# cosine decay to settle in few epochs. See each section's text for the
+# measurements behind them.
+CPU = {
+    'nin': Recipe(lr=0.05, num_epochs=2, batch_size=128, resize=67,
+                  momentum=0.9, wd=1e-4, warmup_epochs=0.3,
+                  schedule='cosine'),
+    'googlenet': Recipe(lr=0.05, num_epochs=2, batch_size=128, resize=28,
+                        momentum=0.9, wd=1e-4, warmup_epochs=0.3,
+                        schedule='cosine'),
+    'quickstart': BOOK['quickstart'],
+}
+CPU['googlenet-numpy'] = CPU['googlenet']
+
+# Seconds per notebook: a few hundred images at the smallest input size.
+SMOKE = {
+    'nin': Recipe(lr=0.05, num_epochs=1, batch_size=64, resize=67,
+                  momentum=0.9, warmup_epochs=0.5, subset=(512, 256)),
+    'googlenet': Recipe(lr=0.05, num_epochs=1, batch_size=64, resize=28,
+                        momentum=0.9, warmup_epochs=0.5, subset=(512, 256)),
+    'quickstart': Recipe(lr=0.1, num_epochs=1, batch_size=128,
+                         momentum=0.9, subset=(2048, 512)),
+}
+SMOKE['googlenet-numpy'] = SMOKE['googlenet']
+
+RECIPES = {'full': BOOK, 'cpu': CPU, 'smoke': SMOKE}
+
+
+def active_profile():
+    """Return the profile name from ``CNNBOOK_PROFILE``, or the default."""
+    name = os.environ.get('CNNBOOK_PROFILE', '').strip().lower()
+    if not name:
+        import mxnet as mx
+        return 'full' if mx.context.num_gpus() > 0 else 'cpu'
+    if name not in PROFILES:
+        raise ValueError(f'CNNBOOK_PROFILE={name!r} is not a profile; use '
+                         f'one of: {", ".join(PROFILES)}')
+    return name
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """A section's recipe under a profile, beside the book's own."""
+
+    section: str
+    profile: str
+    recipe: Recipe
+    book: Recipe
+
+    def __getattr__(self, name):
+        # lr, num_epochs, batch_size, ... read straight from the recipe.
+        if name.startswith('_'):
+            raise AttributeError(name)
+        return getattr(self.recipe, name)
+
+    def changes(self):
+        """Names of the recipe fields that differ from the book's."""
+        return [f.name for f in dataclasses.fields(Recipe)
+                if getattr(self.recipe, f.name) != getattr(self.book, f.name)]
+
+    def __repr__(self):
+        lines = [f'profile {self.profile!r} for section {self.section!r}:',
+                 f'  this run: {self.recipe.describe()}',
+                 f'  the book: {self.book.describe()}']
+        changed = self.changes()
+        lines.append('  changed:  ' + (', '.join(changed) if changed
+                                       else 'nothing'))
+        return '\n'.join(lines)
+
+
+def settings(section, profile=None):
+    """Return the :class:`Settings` of ``section`` for the active profile."""
+    if section not in BOOK:
+        raise ValueError(f'unknown section {section!r}; known: '
+                         f'{", ".join(BOOK)}')
+    profile = profile or active_profile()
+    if profile not in RECIPES:
+        raise ValueError(f'unknown profile {profile!r}; use one of: '
+                         f'{", ".join(PROFILES)}')
+    return Settings(section, profile, RECIPES[profile][section],
+                    BOOK[section])

@@ -1,0 +1,233 @@
+"""Training: the book's train_ch5/train_ch6 loop, with live curves.
+
+Works under both the classic ``nd`` API and the NumPy interface
+(``npx.set_np()``): the loaders hand out arrays of the active kind, and the
+running sums below use only operations both kinds share.
+"""
+import dataclasses
+import math
+import random
+import time
+
+import numpy as np
+
+from .plot import LiveCurves, in_notebook
+
+CHANCE_LOSS = math.log(10)   # cross-entropy of a uniform guess, 10 classes
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss became NaN or infinite; ``history`` holds the epochs so far."""
+
+    def __init__(self, message, history):
+        super().__init__(message)
+        self.history = history
+
+
+def try_gpu(i=0):
+    """Return gpu(i) if MXNet sees it, else cpu()."""
+    import mxnet as mx
+    return mx.gpu(i) if mx.context.num_gpus() > i else mx.cpu()
+
+
+def set_seed(seed):
+    """Seed MXNet, numpy and Python, for reproducible runs.
+
+    The training loader shuffles with numpy's global generator.
+    """
+    import mxnet as mx
+    mx.random.seed(seed)
+    np.random.seed(seed)
+    random.seed(seed)
+
+
+def _scalar(x):
+    """A one-element MXNet array (nd or np) as a Python float."""
+    return float(x.asnumpy().reshape(-1)[0])
+
+
+def _correct(y_hat, y):
+    """Number of right predictions, kept on the device."""
+    return (y_hat.argmax(axis=1).astype('float32')
+            == y.astype('float32')).astype('float32').sum()
+
+
+def evaluate_accuracy(net, data_iter, ctx=None):
+    """Accuracy of ``net`` on ``data_iter`` (one sync at the end)."""
+    ctx = ctx or try_gpu()
+    correct, n = 0.0, 0
+    for X, y in data_iter:
+        X, y = X.as_in_context(ctx), y.as_in_context(ctx)
+        correct = correct + _correct(net(X), y)
+        n += y.shape[0]
+    return _scalar(correct) / n if n else float('nan')
+
+
+@dataclasses.dataclass
+class Epoch:
+    """What one epoch of training measured."""
+
+    epoch: int
+    loss: float
+    train_acc: float
+    test_acc: float
+    seconds: float
+    examples_per_sec: float
+
+
+class History(list):
+    """The per-epoch records of a run (a list of :class:`Epoch`)."""
+
+    interrupted = False
+
+    def column(self, name):
+        """One field across epochs, e.g. ``history.column('test_acc')``."""
+        return [getattr(e, name) for e in self]
+
+    @property
+    def examples_per_sec(self):
+        """Training examples per second over the whole run."""
+        secs = sum(e.seconds for e in self)
+        n = sum(e.seconds * e.examples_per_sec for e in self)
+        return n / secs if secs else float('nan')
+
+    def __repr__(self):
+        if not self:
+            return 'History(no epoch finished)'
+        last = self[-1]
+        stop = ', interrupted' if self.interrupted else ''
+        return (f'History({len(self)} epochs{stop}: loss {last.loss:.3f}, '
+                f'train acc {last.train_acc:.3f}, test acc '
+                f'{last.test_acc:.3f})')
+
+
+def _scheduler(lr, steps_per_epoch, num_epochs, warmup_epochs, schedule):
+    """An MXNet lr scheduler for the recipe, or None for a constant lr."""
+    import mxnet as mx
+    warmup = int(round(warmup_epochs * steps_per_epoch))
+    total = max(steps_per_epoch * num_epochs, warmup + 1)
+    if schedule == 'cosine':
+        return mx.lr_scheduler.CosineScheduler(
+            max_update=total, base_lr=lr, final_lr=0.0, warmup_steps=warmup,
+            warmup_begin_lr=0.0)
+    if schedule != 'constant':
+        raise ValueError(f"schedule must be 'constant' or 'cosine', got "
+                         f'{schedule!r}')
+    if warmup:
+        # factor 1: the rate stays at lr once the warm-up is over.
+        return mx.lr_scheduler.FactorScheduler(
+            step=total + 1, factor=1.0, base_lr=lr, warmup_steps=warmup,
+            warmup_begin_lr=0.0)
+    return None
+
+
+def _format_secs(s):
+    return f'{s / 60:.0f} min {s % 60:.0f} s' if s >= 60 else f'{s:.0f} s'
+
+
+def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
+          momentum=0.0, wd=0.0, warmup_epochs=0.0, schedule='constant',
+          points_per_epoch=5, plot=None, init=True):
+    """Train ``net`` with SGD and softmax cross-entropy; return a History.
+
+    As the book's ``train_ch5``: Xavier initialisation (``init=False``
+    keeps the current weights), ``ctx`` defaults to :func:`try_gpu`, and
+    the net is hybridized where it can be. The recipe arguments beyond the
+    book's (momentum, weight decay, warm-up epochs, cosine schedule) are
+    those a profile may change; their defaults are the book's plain SGD.
+
+    The curves are drawn live in Jupyter (``plot=None`` decides by itself).
+    A NaN loss raises :class:`TrainingDiverged`; Ctrl-C stops cleanly and
+    returns the history so far.
+    """
+    import mxnet as mx
+    from mxnet import autograd, gluon
+    if num_epochs < 1 or lr <= 0:
+        raise ValueError(f'num_epochs must be >= 1 and lr > 0, got '
+                         f'num_epochs={num_epochs}, lr={lr}')
+    ctx = ctx or try_gpu()
+    if init:
+        net.initialize(mx.init.Xavier(), ctx=ctx, force_reinit=True)
+    if isinstance(net, gluon.HybridBlock) or hasattr(net, 'hybridize'):
+        net.hybridize(static_alloc=True, static_shape=True)
+    steps = len(train_iter)
+    optimizer = {'learning_rate': lr, 'momentum': momentum, 'wd': wd}
+    sched = _scheduler(lr, steps, num_epochs, warmup_epochs, schedule)
+    if sched is not None:
+        optimizer['lr_scheduler'] = sched
+    trainer = gluon.Trainer(net.collect_params(), 'sgd', optimizer)
+    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+    plot = in_notebook() if plot is None else plot
+    curves = LiveCurves(num_epochs) if plot else None
+    every = max(1, steps // max(1, points_per_epoch))
+    history = History()
+    start = time.time()
+    # The loss and accuracy sums stay on the device; they are read only at
+    # the few plot points per epoch, not after every batch.
+    try:
+        for epoch in range(num_epochs):
+            tic = time.time()
+            loss_sum = correct = 0.0
+            n = 0
+            for i, (X, y) in enumerate(train_iter):
+                X, y = X.as_in_context(ctx), y.as_in_context(ctx)
+                with autograd.record():
+                    y_hat = net(X)
+                    loss = loss_fn(y_hat, y)
+                loss.backward()
+                trainer.step(X.shape[0])
+                loss_sum = loss_sum + loss.sum()
+                correct = correct + _correct(y_hat, y)
+                n += X.shape[0]
+                if (i + 1) % every == 0 or i + 1 == steps:
+                    mean_loss = _scalar(loss_sum) / n
+                    if not math.isfinite(mean_loss):
+                        raise TrainingDiverged(
+                            f'the loss became {mean_loss} in epoch '
+                            f'{epoch + 1}, batch {i + 1} (lr={lr}). Lower '
+                            f'the learning rate (try lr={lr / 2:g}), add a '
+                            'warm-up (warmup_epochs=0.5), or check the '
+                            'input scaling.', history)
+                    if curves:
+                        done = epoch + (i + 1) / steps
+                        rate = (time.time() - start) / done
+                        eta = rate * (num_epochs - done)
+                        curves.add(done, loss=mean_loss,
+                                   train_acc=_scalar(correct) / n)
+                        curves.show(f'epoch {epoch + 1}/{num_epochs}, batch '
+                                    f'{i + 1}/{steps}, ETA '
+                                    f'{_format_secs(eta)}')
+            train_secs = time.time() - tic
+            test_acc = evaluate_accuracy(net, test_iter, ctx)
+            record = Epoch(epoch + 1, _scalar(loss_sum) / n,
+                           _scalar(correct) / n, test_acc, train_secs,
+                           n / train_secs)
+            history.append(record)
+            print(f'epoch {record.epoch}: loss {record.loss:.3f}, train acc '
+                  f'{record.train_acc:.3f}, test acc {test_acc:.3f} '
+                  f'({train_secs:.1f} s)', flush=True)
+            if curves:
+                curves.add(epoch + 1, test_acc=test_acc)
+                curves.show(f'epoch {epoch + 1}/{num_epochs} done, '
+                            f'{_format_secs(time.time() - start)} so far')
+            if epoch == 0 and abs(record.loss - CHANCE_LOSS) < 0.1:
+                print(f'hint: the loss is still about ln 10 = '
+                      f'{CHANCE_LOSS:.2f}, chance level. The net has not '
+                      'started to learn; this happens to NiN with plain SGD. '
+                      'More epochs may get it moving; re-running with '
+                      'another seed, momentum=0.9 with warmup_epochs=0.5, '
+                      'or a smaller lr usually does.', flush=True)
+    except KeyboardInterrupt:
+        history.interrupted = True
+        print(f'interrupted after {len(history)} complete epoch(s); '
+              'returning the history so far.', flush=True)
+    finally:
+        mx.nd.waitall()
+        if curves and curves.points['loss'][0]:
+            curves.show(f'finished in {_format_secs(time.time() - start)}')
+    if history:
+        last = history[-1]
+        print(f'loss {last.loss:.3f}, train acc {last.train_acc:.3f}, '
+              f'test acc {last.test_acc:.3f}')
+        print(f'{history.examples_per_sec:.1f} examples/sec on {ctx}')
+    return history
