@@ -94,11 +94,29 @@ def _spatial_check(block, name, shape):
             f'{max(out[0], 0)}x{max(out[1], 0)}. Use a larger input.')
 
 
+def _is_layer(block):
+    """True for an innermost layer: no children, or weights of its own.
+
+    ``Conv2D(..., activation='relu')`` holds its Activation as a child, but
+    it is one layer.
+    """
+    return not block._children or bool(block._reg_params)
+
+
 def _walk(block, path='', depth=0):
-    """Yield (path, block, depth) for ``block`` and everything below it."""
+    """Yield (path, block, depth) for ``block`` and every block down to
+    the innermost layers."""
     yield path, block, depth
-    for key, child in block._children.items():
-        yield from _walk(child, f'{path}.{key}' if path else key, depth + 1)
+    if not _is_layer(block):
+        for key, child in block._children.items():
+            yield from _walk(child, f'{path}.{key}' if path else key,
+                             depth + 1)
+
+
+def _symbolic(inputs):
+    """True while gluon traces a graph (deferred shape inference)."""
+    import mxnet as mx
+    return isinstance(inputs[0], mx.sym.Symbol)
 
 
 def _count(block):
@@ -128,18 +146,26 @@ def layer_summary(net, input_shape, expand=False, show=True):
     if len(input_shape) != 4 or min(input_shape) < 1:
         raise ValueError(f'input_shape must be (batch, channels, height, '
                          f'width) with positive sizes, got {input_shape}')
+    was_active = getattr(net, '_active', False)
+    # Hooks on inner layers fire only when the net runs imperatively.
+    if was_active:
+        net.hybridize(False)
     nodes = list(_walk(net))
-    top = 1 if net._children else 0
+    top = 0 if _is_layer(net) else 1
     rows = []           # (row, block), in table order
     macs = {}           # id(innermost layer) -> multiply-adds
     current = ['input']
     handles = []
 
     def check(blk, inputs, label):
+        if _symbolic(inputs):
+            return
         current[0] = label
         _spatial_check(blk, label, inputs[0].shape)
 
     def count(blk, inputs, output):
+        if _symbolic(inputs):
+            return
         weight = getattr(blk, 'weight', None)
         if weight is not None and len(weight.shape) >= 2:
             # Each output element is one dot product over a kernel:
@@ -150,27 +176,24 @@ def layer_summary(net, input_shape, expand=False, show=True):
 
     def record(row):
         def hook(blk, inputs, output):
+            if _symbolic(inputs):
+                return
             out = output[0] if isinstance(output, (list, tuple)) else output
             row.output_shape = tuple(out.shape)
         return hook
 
     for path, block, depth in nodes:
         label = f'{path} {describe(block)}'.strip()
-        leaf = not block._children
+        leaf = _is_layer(block)
         if leaf:
             handles.append(block.register_forward_pre_hook(
                 lambda b, i, label=label: check(b, i, label)))
             handles.append(block.register_forward_hook(count))
         if (expand and leaf) or (not expand and depth == top):
             indent = '  ' * (depth - top) if expand else ''
-            row = Row(indent + label, None, _count(block), 0)
+            row = Row(indent + label, None, 0, 0)
             rows.append((row, block))
             handles.append(block.register_forward_hook(record(row)))
-
-    was_active = getattr(net, '_active', False)
-    # Hooks on inner layers fire only when the net runs imperatively.
-    if was_active:
-        net.hybridize(False)
     params = net.collect_params()
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')   # "already initialized" is fine

@@ -1,0 +1,75 @@
+"""Tests of cnnbook.profiles."""
+import dataclasses
+
+import mxnet as mx
+import pytest
+
+from cnnbook import profiles
+from cnnbook.profiles import BOOK, active_profile, settings
+
+
+def test_unknown_profile_lists_valid_ones(monkeypatch):
+    monkeypatch.setenv('CNNBOOK_PROFILE', 'fast')
+    with pytest.raises(ValueError, match="'fast' is not a profile; use one "
+                       'of: full, cpu, smoke'):
+        active_profile()
+
+
+@pytest.mark.parametrize('gpus, expected', [(0, 'cpu'), (1, 'full')])
+def test_default_depends_on_gpu(monkeypatch, gpus, expected):
+    monkeypatch.delenv('CNNBOOK_PROFILE', raising=False)
+    monkeypatch.setattr(mx.context, 'num_gpus', lambda: gpus)
+    assert active_profile() == expected
+
+
+def test_env_selects(monkeypatch):
+    monkeypatch.setenv('CNNBOOK_PROFILE', ' Smoke ')
+    assert active_profile() == 'smoke'
+    assert settings('nin').profile == 'smoke'
+
+
+@pytest.mark.parametrize('section', list(BOOK))
+def test_profiles_keep_their_promises(section):
+    full = settings(section, 'full')
+    assert full.recipe == full.book and full.changes() == []
+    cpu = settings(section, 'cpu')
+    assert cpu.subset is None            # cpu trains on all 60k/10k
+    smoke = settings(section, 'smoke')
+    assert smoke.subset is not None and smoke.num_epochs == 1
+    for s in (full, cpu, smoke):
+        assert s.lr > 0 and s.batch_size >= 1 and s.num_epochs >= 1
+
+
+def test_book_recipes():
+    assert (BOOK['nin'].lr, BOOK['nin'].num_epochs, BOOK['nin'].batch_size,
+            BOOK['nin'].resize) == (0.1, 10, 128, 224)
+    assert BOOK['googlenet'].resize == BOOK['googlenet-numpy'].resize == 96
+    assert BOOK['googlenet'].num_epochs == 5
+    assert BOOK['googlenet-numpy'].num_epochs == 10
+
+
+def test_repr_shows_both_recipes():
+    s = settings('nin', 'cpu')
+    text = repr(s)
+    assert "profile 'cpu' for section 'nin'" in text
+    assert 'the book: lr 0.1, 10 epochs, batch 128, input 224x224, SGD, ' \
+        'all 60000/10000 images' in text
+    assert 'changed:' in text and 'resize' in text
+    assert s.lr == s.recipe.lr          # fields read through
+    assert set(s.train_kwargs()) == {'momentum', 'wd', 'warmup_epochs',
+                                     'schedule'}
+
+
+def test_unknown_section_and_profile():
+    with pytest.raises(ValueError, match="unknown section 'vgg'"):
+        settings('vgg', 'cpu')
+    with pytest.raises(ValueError, match="unknown profile 'gpu'"):
+        settings('nin', 'gpu')
+
+
+def test_recipe_fields_only():
+    # A profile may change the training recipe, never the layers: a
+    # Recipe has no field that could describe the architecture.
+    names = {f.name for f in dataclasses.fields(profiles.Recipe)}
+    assert names == {'lr', 'num_epochs', 'batch_size', 'resize', 'momentum',
+                     'wd', 'warmup_epochs', 'schedule', 'subset'}

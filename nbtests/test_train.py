@@ -1,0 +1,174 @@
+"""Tests of cnnbook.train on small synthetic problems."""
+import math
+
+import mxnet as mx
+import numpy as np
+import pytest
+from mxnet import gluon
+from mxnet.gluon import nn
+
+# `cnnbook.train` is also the name of the function, so import from the
+# module by name.
+from cnnbook.train import (CHANCE_LOSS, TrainingDiverged, _scheduler,
+                           evaluate_accuracy, set_seed, train, try_gpu)
+
+
+def loaders(n=512, batch=64, scale=1.0, seed=0):
+    """A linearly separable 10-class problem as two DataLoaders."""
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(size=(10, 20)) * 3
+    y = rng.integers(0, 10, size=n)
+    X = (centers[y] + rng.normal(size=(n, 20))) * scale
+    ds = gluon.data.ArrayDataset(X.astype(np.float32), y.astype(np.int32))
+    return (gluon.data.DataLoader(ds, batch, shuffle=True),
+            gluon.data.DataLoader(ds, batch))
+
+
+def mlp():
+    net = nn.HybridSequential()
+    net.add(nn.Dense(32, activation='relu'), nn.Dense(10))
+    return net
+
+
+def test_learns_and_records_history(capsys):
+    set_seed(1)
+    train_iter, test_iter = loaders()
+    h = train(mlp(), train_iter, test_iter, 3, 0.1, mx.cpu(), plot=False)
+    assert len(h) == 3 and [e.epoch for e in h] == [1, 2, 3]
+    assert h[-1].test_acc > 0.9 and h[-1].loss < h[0].loss
+    assert all(e.seconds > 0 and e.examples_per_sec > 0 for e in h)
+    out = capsys.readouterr().out
+    last = out.strip().splitlines()
+    assert last[-2].startswith(f'loss {h[-1].loss:.3f}, train acc ')
+    assert last[-1].endswith('examples/sec on cpu(0)')
+    assert h.column('test_acc') == [e.test_acc for e in h]
+    assert 'History(3 epochs' in repr(h)
+
+
+def test_seed_makes_runs_repeat():
+    runs = []
+    for _ in range(2):
+        set_seed(7)
+        train_iter, test_iter = loaders()
+        runs.append(train(mlp(), train_iter, test_iter, 1, 0.05,
+                             mx.cpu(), plot=False)[0].loss)
+    assert runs[0] == pytest.approx(runs[1], rel=1e-6)
+
+
+def test_evaluate_accuracy_matches_numpy():
+    set_seed(0)
+    _, test_iter = loaders(n=200)
+    net = mlp()
+    net.initialize()
+    preds, labels = [], []
+    for X, y in test_iter:
+        preds.append(net(X).asnumpy().argmax(axis=1))
+        labels.append(y.asnumpy())
+    expected = np.mean(np.concatenate(preds) == np.concatenate(labels))
+    assert evaluate_accuracy(net, test_iter, mx.cpu()) == \
+        pytest.approx(expected)
+
+
+def test_divergence_stops_with_advice():
+    set_seed(0)
+    train_iter, test_iter = loaders(scale=100)
+    with pytest.raises(TrainingDiverged, match=r'loss became (nan|inf).*'
+                       r'Lower the learning rate \(try lr=5e\+07\)') as err:
+        train(mlp(), train_iter, test_iter, 2, 1e8, mx.cpu(), plot=False)
+    assert err.value.history == []
+
+
+def test_chance_level_prints_hint(capsys):
+    # inputs scaled to almost nothing: logits near 0, loss near ln 10
+    train_iter, test_iter = loaders(scale=1e-6)
+    train(mlp(), train_iter, test_iter, 1, 1e-6, mx.cpu(), plot=False)
+    assert 'hint: the loss is still about ln 10' in capsys.readouterr().out
+    assert CHANCE_LOSS == pytest.approx(2.302585)
+
+
+def test_no_hint_when_learning(capsys):
+    train_iter, test_iter = loaders()
+    train(mlp(), train_iter, test_iter, 1, 0.1, mx.cpu(), plot=False)
+    assert 'hint' not in capsys.readouterr().out
+
+
+class Interrupting:
+    """A loader that raises KeyboardInterrupt partway through epoch 2."""
+
+    def __init__(self, inner):
+        self.inner, self.epoch = inner, 0
+
+    def __len__(self):
+        return len(self.inner)
+
+    def __iter__(self):
+        self.epoch += 1
+        for i, batch in enumerate(self.inner):
+            if self.epoch == 2 and i == 2:
+                raise KeyboardInterrupt
+            yield batch
+
+
+def test_ctrl_c_returns_history(capsys):
+    train_iter, test_iter = loaders()
+    h = train(mlp(), Interrupting(train_iter), test_iter, 5, 0.1,
+                 mx.cpu(), plot=False)
+    assert len(h) == 1 and h.interrupted
+    assert 'interrupted after 1 complete epoch' in capsys.readouterr().out
+    assert 'interrupted' in repr(h)
+
+
+def test_numpy_interface():
+    from mxnet import npx
+    npx.set_np()
+    try:
+        rng = np.random.default_rng(0)
+        X = mx.np.array(rng.normal(size=(128, 20)), dtype='float32')
+        y = mx.np.array(rng.integers(0, 10, size=128), dtype='int32')
+        it = gluon.data.DataLoader(gluon.data.ArrayDataset(X, y), 32)
+        h = train(mlp(), it, it, 1, 0.1, mx.cpu(), plot=False)
+        assert len(h) == 1 and math.isfinite(h[0].loss)
+        assert 0 <= evaluate_accuracy(mlp_np_init(), it, mx.cpu()) <= 1
+    finally:
+        npx.reset_np()
+
+
+def mlp_np_init():
+    net = mlp()
+    net.initialize()
+    return net
+
+
+def lrs(sched, steps):
+    return [sched(i) for i in steps]
+
+
+def test_cosine_schedule_with_warmup():
+    # 10 steps an epoch, 4 epochs, half an epoch of warm-up
+    s = _scheduler(0.1, 10, 4, 0.5, 'cosine')
+    assert s(0) == pytest.approx(0.0)
+    assert s(5) == pytest.approx(0.1)              # end of warm-up
+    assert s(40) == pytest.approx(0.0, abs=1e-9)   # end of training
+    mid = 5 + (40 - 5) / 2
+    assert s(mid) == pytest.approx(0.05, rel=1e-6)
+    warm = lrs(s, range(6))
+    assert warm == sorted(warm)
+
+
+def test_constant_schedule():
+    assert _scheduler(0.1, 10, 4, 0, 'constant') is None
+    s = _scheduler(0.1, 10, 4, 1, 'constant')
+    assert s(5) == pytest.approx(0.05) and s(30) == pytest.approx(0.1)
+    with pytest.raises(ValueError, match="'constant' or 'cosine'"):
+        _scheduler(0.1, 10, 4, 0, 'step')
+
+
+def test_bad_arguments():
+    train_iter, test_iter = loaders(n=64)
+    with pytest.raises(ValueError, match='num_epochs must be >= 1'):
+        train(mlp(), train_iter, test_iter, 0, 0.1, plot=False)
+
+
+def test_try_gpu_without_gpu():
+    if mx.context.num_gpus() == 0:
+        assert try_gpu() == mx.cpu()
