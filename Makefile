@@ -35,7 +35,11 @@ data: $(STAMP)
 	$(BIN)/python -m cnnbook
 
 # Build the website into _build/html (notebooks run on CNNBOOK_PROFILE).
+# jupyter-cache keys on the code alone, so a change of profile clears it.
 book: setup
+	@p=$$($(BIN)/python -c 'import cnnbook; print(cnnbook.active_profile())') \
+	  && mkdir -p _build && if [ "$$(cat _build/.profile 2>/dev/null)" != "$$p" ]; \
+	  then rm -rf _build/.jupyter_cache; echo "$$p" > _build/.profile; fi
 	set -eo pipefail; $(BIN)/jupyter-book build . -W -n --keep-going
 
 # Run the unit tests and every notebook (nbmake) on the smoke profile.

@@ -66,10 +66,15 @@ class LiveCurves:
         else:
             self._fig_handle.update(self.fig)
         if progress is not None:
-            if self._text_handle is None:
-                self._text_handle = display(_Text(progress), display_id=True)
-            else:
-                self._text_handle.update(_Text(progress))
+            self.progress(progress)
+
+    def progress(self, text):
+        """Replace the progress line under the figure (cheap: no redraw)."""
+        from IPython.display import display
+        if self._text_handle is None:
+            self._text_handle = display(_Text(text), display_id=True)
+        else:
+            self._text_handle.update(_Text(text))
 
     def __repr__(self):
         n = len(self.points['loss'][0])

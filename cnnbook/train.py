@@ -127,7 +127,7 @@ def _format_secs(s):
 
 def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
           momentum=0.0, wd=0.0, warmup_epochs=0.0, schedule='constant',
-          points_per_epoch=5, plot=None, init=True):
+          points_per_epoch=5, plot=None, init=True, progress_secs=5.0):
     """Train ``net`` with SGD and softmax cross-entropy; return a History.
 
     As the book's ``train_ch5``: Xavier initialisation (``init=False``
@@ -137,8 +137,9 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
     those a profile may change; their defaults are the book's plain SGD.
 
     The curves are drawn live in Jupyter (``plot=None`` decides by itself).
-    A NaN loss raises :class:`TrainingDiverged`; Ctrl-C stops cleanly and
-    returns the history so far.
+    Between points, a progress line with an ETA is refreshed every
+    ``progress_secs`` seconds. A NaN loss raises :class:`TrainingDiverged`;
+    Ctrl-C stops cleanly and returns the history so far.
     """
     import mxnet as mx
     from mxnet import autograd, gluon
@@ -161,14 +162,21 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
     curves = LiveCurves(num_epochs) if plot else None
     every = max(1, steps // max(1, points_per_epoch))
     history = History()
-    start = time.time()
+    start = last_note = time.time()
+
+    def eta_text(epoch, i):
+        done = epoch + (i + 1) / steps
+        eta = (time.time() - start) / done * (num_epochs - done)
+        return (f'epoch {epoch + 1}/{num_epochs}, batch {i + 1}/{steps}, '
+                f'ETA {_format_secs(eta)}')
+
     # The loss and accuracy sums stay on the device; they are read only at
     # the few plot points per epoch, not after every batch.
     try:
         for epoch in range(num_epochs):
             tic = time.time()
             loss_sum = correct = 0.0
-            n = 0
+            n, previous = 0, None
             for i, (X, y) in enumerate(train_iter):
                 X, y = X.as_in_context(ctx), y.as_in_context(ctx)
                 with autograd.record():
@@ -179,6 +187,13 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
                 loss_sum = loss_sum + loss.sum()
                 correct = correct + _correct(y_hat, y)
                 n += X.shape[0]
+                # MXNet runs asynchronously: without a bound, Python queues
+                # batch after batch (about 25 MB each at 224x224). Waiting
+                # for the previous batch keeps one in flight, copies
+                # nothing to the host, and keeps the progress count true.
+                if previous is not None:
+                    previous.wait_to_read()
+                previous = loss
                 if (i + 1) % every == 0 or i + 1 == steps:
                     mean_loss = _scalar(loss_sum) / n
                     if not math.isfinite(mean_loss):
@@ -189,14 +204,14 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
                             'warm-up (warmup_epochs=0.5), or check the '
                             'input scaling.', history)
                     if curves:
-                        done = epoch + (i + 1) / steps
-                        rate = (time.time() - start) / done
-                        eta = rate * (num_epochs - done)
-                        curves.add(done, loss=mean_loss,
+                        curves.add(epoch + (i + 1) / steps, loss=mean_loss,
                                    train_acc=_scalar(correct) / n)
-                        curves.show(f'epoch {epoch + 1}/{num_epochs}, batch '
-                                    f'{i + 1}/{steps}, ETA '
-                                    f'{_format_secs(eta)}')
+                        curves.show(eta_text(epoch, i))
+                        last_note = time.time()
+                elif curves and time.time() - last_note > progress_secs:
+                    # The batch count needs no sync with the device.
+                    curves.progress(eta_text(epoch, i))
+                    last_note = time.time()
             train_secs = time.time() - tic
             test_acc = evaluate_accuracy(net, test_iter, ctx)
             record = Epoch(epoch + 1, _scalar(loss_sum) / n,

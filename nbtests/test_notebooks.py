@@ -1,0 +1,49 @@
+"""Checks on the notebooks as files (nbmake runs them separately)."""
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / 'book').glob('*.ipynb'))
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, 'book/ holds no notebook'
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs(path):
+    nb = json.loads(path.read_text())
+    dirty = [i for i, c in enumerate(nb['cells']) if c['cell_type'] == 'code'
+             and (c.get('outputs') or c.get('execution_count'))]
+    assert not dirty, (f'{path.name}: cells {dirty} hold outputs or '
+                       'execution counts; clear them before committing '
+                       '(jupyter nbconvert --clear-output --inplace)')
+
+
+def toc_files(entries):
+    for entry in entries:
+        if 'file' in entry:
+            yield entry['file']
+        yield from toc_files(entry.get('chapters', []) +
+                             entry.get('sections', []))
+
+
+def test_every_page_is_in_the_toc():
+    toc = yaml.safe_load((ROOT / '_toc.yml').read_text())
+    listed = {toc['root'], *toc_files(toc.get('chapters', []))}
+    pages = {str(p.relative_to(ROOT).with_suffix('')) for p in
+             (ROOT / 'book').glob('*') if p.suffix in ('.ipynb', '.md')}
+    assert pages == listed
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)
+def test_solutions_are_marked(path):
+    # nbgrader's markers must pair up, so a student edition can be made
+    nb = json.loads(path.read_text())
+    for cell in nb['cells']:
+        src = ''.join(cell['source'])
+        assert src.count('### BEGIN SOLUTION') == \
+            src.count('### END SOLUTION')
