@@ -7,12 +7,14 @@ Importing cnnbook downloads nothing, seeds nothing and silences nothing.
 from .data import (DataError, get_fashion_mnist_labels,
                    load_data_fashion_mnist)
 from .inspect import layer_summary
-from .plot import LiveCurves, show_images
+from .models import alexnet
+from .plot import LiveCurves, Table, draw_pipelines, show_images
 from .profiles import active_profile, settings
 from .train import (History, TrainingDiverged, evaluate_accuracy, set_seed,
                     train, try_gpu)
 
-__all__ = ['DataError', 'History', 'LiveCurves', 'TrainingDiverged',
-           'active_profile', 'evaluate_accuracy', 'get_fashion_mnist_labels',
-           'layer_summary', 'load_data_fashion_mnist', 'set_seed',
-           'settings', 'show_images', 'train', 'try_gpu']
+__all__ = ['DataError', 'History', 'LiveCurves', 'Table', 'TrainingDiverged',
+           'active_profile', 'alexnet', 'draw_pipelines',
+           'evaluate_accuracy', 'get_fashion_mnist_labels', 'layer_summary',
+           'load_data_fashion_mnist', 'set_seed', 'settings', 'show_images',
+           'train', 'try_gpu']

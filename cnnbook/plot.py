@@ -114,3 +114,80 @@ def show_images(X, y=None, nrows=2, ncols=9, scale=1.5, titles=None):
                 ax.set_title(titles[i], fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def draw_pipelines(pipelines, box_width=1.6, gap=0.45, figsize=None):
+    """Draw rows of labelled boxes joined by arrows, one row per design.
+
+    Args:
+        pipelines: a list of (title, boxes); each box is (text, colour).
+            Architecture diagrams are built from these rows, so a chapter
+            states its layers as data and the drawing stays here.
+
+    Returns:
+        the matplotlib Figure.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+    longest = max(len(boxes) for _, boxes in pipelines)
+    width = longest * (box_width + gap)
+    fig, ax = plt.subplots(figsize=figsize or (max(6.0, width * 1.05),
+                                               1.45 * len(pipelines)))
+    for row, (title, boxes) in enumerate(pipelines):
+        y = -row * 1.45
+        ax.text(0, y + 0.62, title, fontsize=10, fontweight='bold',
+                va='bottom')
+        for i, (text, colour) in enumerate(boxes):
+            x = i * (box_width + gap)
+            ax.add_patch(FancyBboxPatch(
+                (x, y - 0.35), box_width, 0.7,
+                boxstyle='round,pad=0.02,rounding_size=0.08',
+                facecolor=colour, edgecolor='0.3'))
+            ax.text(x + box_width / 2, y, text, ha='center', va='center',
+                    fontsize=8)
+            if i:
+                ax.annotate('', xy=(x, y), xytext=(x - gap, y),
+                            arrowprops=dict(arrowstyle='->', color='0.3'))
+    ax.set_xlim(-0.1, width)
+    ax.set_ylim(-1.45 * (len(pipelines) - 1) - 0.5, 1.0)
+    ax.axis('off')
+    fig.tight_layout()
+    return fig
+
+
+class Table:
+    """A small table that renders as HTML in Jupyter and as text elsewhere.
+
+    Hand-written rather than pandas, which the book does not otherwise
+    need.
+    """
+
+    def __init__(self, header, rows):
+        self.header, self.rows = list(header), [list(r) for r in rows]
+
+    @staticmethod
+    def _cell(value):
+        if isinstance(value, float):
+            return f'{value:.3f}'
+        if isinstance(value, int):
+            return f'{value:,}'
+        return str(value)
+
+    def _repr_html_(self):
+        import html
+        head = ''.join(f'<th>{html.escape(h)}</th>' for h in self.header)
+        body = ''.join(
+            '<tr>' + ''.join(f'<td>{html.escape(self._cell(v))}</td>'
+                             for v in row) + '</tr>' for row in self.rows)
+        return (f'<table><thead><tr>{head}</tr></thead>'
+                f'<tbody>{body}</tbody></table>')
+
+    def __repr__(self):
+        cells = [self.header] + [[self._cell(v) for v in r]
+                                 for r in self.rows]
+        widths = [max(len(r[i]) for r in cells) for i in
+                  range(len(self.header))]
+        lines = ['  '.join(c.ljust(w) for c, w in zip(r, widths))
+                 for r in cells]
+        lines.insert(1, '  '.join('-' * w for w in widths))
+        return '\n'.join(lines)

@@ -121,6 +121,17 @@ class Settings:
             raise AttributeError(name)
         return getattr(self.recipe, name)
 
+    def short(self, n_train, n_test, num_epochs=1):
+        """This recipe on a smaller budget, for an exercise's extra runs.
+
+        The subset never grows beyond the profile's own.
+        """
+        old = self.recipe.subset or (n_train, n_test)
+        warmup = min(self.recipe.warmup_epochs, num_epochs / 2)
+        return dataclasses.replace(
+            self.recipe, num_epochs=num_epochs, warmup_epochs=warmup,
+            subset=(min(n_train, old[0]), min(n_test, old[1])))
+
     def changes(self):
         """Names of the recipe fields that differ from the book's."""
         return [f.name for f in dataclasses.fields(Recipe)
