@@ -73,3 +73,13 @@ def test_recipe_fields_only():
     names = {f.name for f in dataclasses.fields(profiles.Recipe)}
     assert names == {'lr', 'num_epochs', 'batch_size', 'resize', 'momentum',
                      'wd', 'warmup_epochs', 'schedule', 'subset'}
+
+
+def test_short_budget_never_grows():
+    cpu = settings('nin', 'cpu').short(6000, 2000, num_epochs=2)
+    assert cpu.subset == (6000, 2000) and cpu.num_epochs == 2
+    assert cpu.resize == settings('nin', 'cpu').resize
+    smoke = settings('nin', 'smoke')
+    short = smoke.short(6000, 2000)
+    assert short.subset == smoke.subset and short.num_epochs == 1
+    assert short.warmup_epochs <= 0.5
