@@ -8,13 +8,14 @@ from .data import (DataError, get_fashion_mnist_labels,
                    load_data_fashion_mnist)
 from .inspect import layer_summary
 from .models import alexnet
-from .plot import LiveCurves, Table, draw_pipelines, show_images
+from .plot import (LiveCurves, Table, draw_branches, draw_pipelines,
+                   show_images)
 from .profiles import active_profile, settings
 from .train import (History, TrainingDiverged, evaluate_accuracy, set_seed,
                     train, try_gpu)
 
 __all__ = ['DataError', 'History', 'LiveCurves', 'Table', 'TrainingDiverged',
-           'active_profile', 'alexnet', 'draw_pipelines',
+           'active_profile', 'alexnet', 'draw_branches', 'draw_pipelines',
            'evaluate_accuracy', 'get_fashion_mnist_labels', 'layer_summary',
            'load_data_fashion_mnist', 'set_seed', 'settings', 'show_images',
            'train', 'try_gpu']

@@ -191,3 +191,55 @@ class Table:
                  for r in cells]
         lines.insert(1, '  '.join('-' * w for w in widths))
         return '\n'.join(lines)
+
+
+def draw_branches(top, branches, bottom, box_width=1.9, figsize=None):
+    """Draw parallel paths from one box into another, such as an Inception
+    block: ``top`` feeds every branch, and every branch feeds ``bottom``.
+
+    Args:
+        top, bottom: (text, colour) boxes.
+        branches: a list of paths, each a list of (text, colour) boxes
+            drawn from top to bottom.
+
+    Returns:
+        the matplotlib Figure.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+    depth = max(len(b) for b in branches)
+    step, gap = 1.0, 0.5
+    width = len(branches) * (box_width + gap)
+    fig, ax = plt.subplots(figsize=figsize or (width * 0.95,
+                                               (depth + 2) * 0.95))
+
+    def box(x, y, text, colour):
+        ax.add_patch(FancyBboxPatch(
+            (x - box_width / 2, y - 0.3), box_width, 0.6,
+            boxstyle='round,pad=0.02,rounding_size=0.08', facecolor=colour,
+            edgecolor='0.3'))
+        ax.text(x, y, text, ha='center', va='center', fontsize=8)
+
+    def arrow(x0, y0, x1, y1):
+        ax.annotate('', xy=(x1, y1 + 0.3), xytext=(x0, y0 - 0.3),
+                    arrowprops=dict(arrowstyle='->', color='0.3'))
+
+    centre = width / 2 - (box_width + gap) / 2
+    y_bottom = -(depth + 1) * step
+    box(centre, 0, *top)
+    box(centre, y_bottom, *bottom)
+    for i, path in enumerate(branches):
+        x = i * (box_width + gap)
+        y_prev, x_prev = 0, centre
+        for j, (text, colour) in enumerate(path):
+            # a short path sits at the bottom, next to the concatenation
+            y = -(depth - len(path) + j + 1) * step
+            box(x, y, text, colour)
+            arrow(x_prev, y_prev, x, y)
+            x_prev, y_prev = x, y
+        arrow(x, y_prev, centre, y_bottom)
+    ax.set_xlim(-box_width / 2 - 0.1, width - gap - box_width / 2 + 0.1)
+    ax.set_ylim(y_bottom - 0.5, 0.5)
+    ax.axis('off')
+    fig.tight_layout()
+    return fig

@@ -227,11 +227,11 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
                             f'{_format_secs(time.time() - start)} so far')
             if epoch == 0 and abs(record.loss - CHANCE_LOSS) < 0.1:
                 print(f'hint: the loss is still about ln 10 = '
-                      f'{CHANCE_LOSS:.2f}, chance level. The net has not '
-                      'started to learn; this happens to NiN with plain SGD. '
-                      'More epochs may get it moving; re-running with '
-                      'another seed, momentum=0.9 with warmup_epochs=0.5, '
-                      'or a smaller lr usually does.', flush=True)
+                      f'{CHANCE_LOSS:.2f}, chance level: the net has not '
+                      'started to learn (NiN with plain SGD often does '
+                      'this). More epochs may get it moving; another seed, '
+                      'momentum=0.9 with warmup_epochs=0.5, or a smaller lr '
+                      'usually does.', flush=True)
     except KeyboardInterrupt:
         history.interrupted = True
         print(f'interrupted after {len(history)} complete epoch(s); '
