@@ -75,7 +75,7 @@ def describe(block):
     return kind
 
 
-def _spatial_check(block, name, shape):
+def _spatial_check(block, name, shape, input_shape):
     """Raise ValueError if a conv or pool would produce a size below 1.
 
     The formula is floor((n + 2p - d(k - 1) - 1) / s) + 1, MXNet's 'valid'
@@ -89,9 +89,10 @@ def _spatial_check(block, name, shape):
            zip(shape[2:], kw['kernel'], kw['stride'], kw['pad'], dilate)]
     if min(out) < 1:
         raise ValueError(
-            f'a {shape[2]}x{shape[3]} feature map is too small for layer '
-            f"'{name}' ({describe(block)}): its output would be "
-            f'{max(out[0], 0)}x{max(out[1], 0)}. Use a larger input.')
+            f'a {input_shape[2]}x{input_shape[3]} input is too small: after '
+            f"layer '{name}' the feature map would be {max(out[0], 0)}x"
+            f'{max(out[1], 0)} (it receives {shape[2]}x{shape[3]}). Use a '
+            'larger input.')
 
 
 def _is_layer(block):
@@ -125,7 +126,7 @@ def _count(block):
                block.collect_params().values())
 
 
-def layer_summary(net, input_shape, expand=False, show=True):
+def layer_summary(net, input_shape, expand=False, show=True, depth=None):
     """Run one forward pass and tabulate every layer; return the rows.
 
     Args:
@@ -134,6 +135,9 @@ def layer_summary(net, input_shape, expand=False, show=True):
         expand: False gives one row per top-level layer (nested blocks
             summed), True one row per innermost layer.
         show: print the table.
+        depth: rows at this nesting level instead (1 is the same as
+            expand=False); layers that end higher up get a row of their
+            own.
 
     Returns:
         a :class:`LayerTable` of :class:`Row`; the last row is the total.
@@ -152,6 +156,8 @@ def layer_summary(net, input_shape, expand=False, show=True):
         net.hybridize(False)
     nodes = list(_walk(net))
     top = 0 if _is_layer(net) else 1
+    if depth is None:
+        depth = float('inf') if expand else 1
     rows = []           # (row, block), in table order
     macs = {}           # id(innermost layer) -> multiply-adds
     current = ['input']
@@ -161,7 +167,7 @@ def layer_summary(net, input_shape, expand=False, show=True):
         if _symbolic(inputs):
             return
         current[0] = label
-        _spatial_check(blk, label, inputs[0].shape)
+        _spatial_check(blk, label, inputs[0].shape, input_shape)
 
     def count(blk, inputs, output):
         if _symbolic(inputs):
@@ -182,15 +188,16 @@ def layer_summary(net, input_shape, expand=False, show=True):
             row.output_shape = tuple(out.shape)
         return hook
 
-    for path, block, depth in nodes:
+    for path, block, node_depth in nodes:
         label = f'{path} {describe(block)}'.strip()
         leaf = _is_layer(block)
         if leaf:
             handles.append(block.register_forward_pre_hook(
                 lambda b, i, label=label: check(b, i, label)))
             handles.append(block.register_forward_hook(count))
-        if (expand and leaf) or (not expand and depth == top):
-            indent = '  ' * (depth - top) if expand else ''
+        level = node_depth - top + 1
+        if level == depth or (leaf and level < depth):
+            indent = '  ' * (level - 1) if depth > 1 else ''
             row = Row(indent + label, None, 0, 0)
             rows.append((row, block))
             handles.append(block.register_forward_hook(record(row)))

@@ -57,8 +57,8 @@ def test_shapes_follow_conv_arithmetic(n, k, s, p):
     m = conv_out(n, k, s, p)
     q = conv_out(m, k, s, min(p, k // 2))
     if q < 1:
-        with pytest.raises(ValueError, match=f'a {m}x{m} feature map is '
-                           f'too small.*would be 0x0'):
+        with pytest.raises(ValueError, match=f'a {n}x{n} input is too '
+                           f'small.*would be 0x0 \\(it receives {m}x{m}\\)'):
             layer_summary(net, (2, 1, n, n), show=False)
         return
     rows = layer_summary(net, (2, 1, n, n), show=False)
@@ -127,8 +127,9 @@ def strided():
 
 
 def test_too_small_for_pool():
-    with pytest.raises(ValueError, match=r"a 1x1 feature map is too small "
-                       r"for layer '1 MaxPool2D 3x3 /2'.*would be 0x0"):
+    with pytest.raises(ValueError, match=r"a 12x12 input is too small: after "
+                       r"layer '1 MaxPool2D 3x3 /2' the feature map would be "
+                       r"0x0 \(it receives 1x1\)"):
         layer_summary(strided(), (1, 1, 12, 12), show=False)
 
 
@@ -137,8 +138,8 @@ def test_too_small_for_conv_inside_block():
     inner = nn.Sequential()
     inner.add(nn.Conv2D(4, kernel_size=5))
     net.add(inner, nn.Flatten())
-    with pytest.raises(ValueError, match=r"a 3x3 feature map is too small "
-                       r"for layer '0.0 Conv2D 4, 5x5'"):
+    with pytest.raises(ValueError, match=r"a 3x3 input is too small: after "
+                       r"layer '0.0 Conv2D 4, 5x5'"):
         layer_summary(net, (1, 1, 3, 3), show=False)
 
 

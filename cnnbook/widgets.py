@@ -1,0 +1,333 @@
+"""Channel explorers: change a network's channel counts, see the cost live.
+
+``channel_report`` is the plain function behind every widget, so a test or
+a script can call it directly. The builders come from the notebooks, so a
+chapter's model code stays its only definition.
+"""
+import dataclasses
+import html
+import numbers
+
+from .inspect import layer_summary
+
+BLOCK_NAMES = ('3a', '3b', '4a', '4b', '4c', '4d', '4e', '5a', '5b')
+
+
+@dataclasses.dataclass
+class Report:
+    """What one setting of the channels costs."""
+
+    channels: dict
+    rows: list           # Row objects, without the total
+    total_params: int
+    total_macs: int
+    output_shape: tuple
+
+    def __repr__(self):
+        return (f'Report({self.total_params:,} parameters, '
+                f'{self.total_macs:,} mult-adds, output {self.output_shape})')
+
+
+def _whole(name, value):
+    """Check one channel count; return it as an int."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f'{name} must be a whole number of channels, got '
+                         f'{value!r}')
+    if value != int(value):
+        raise ValueError(f'{name} must be a whole number of channels, got '
+                         f'{value}')
+    if value < 1:
+        raise ValueError(f'{name} must be at least 1 (got {value}): a '
+                         'layer needs at least one channel')
+    return int(value)
+
+
+def check_channels(channels):
+    """Validate channel counts (ints, or pairs of ints); return them clean.
+
+    Raises:
+        ValueError: with a sentence naming the setting, e.g. "c1 must be at
+            least 1 (got 0): ...".
+    """
+    clean = {}
+    for name, value in channels.items():
+        if isinstance(value, (tuple, list)):
+            clean[name] = tuple(_whole(f'{name}[{i}]', v)
+                                for i, v in enumerate(value))
+        else:
+            clean[name] = _whole(name, value)
+    return clean
+
+
+def channel_report(build, input_shape, depth=1, **channels):
+    """Build a net from channel counts, run one forward pass, tabulate it.
+
+    Args:
+        build: a function returning a gluon network from keyword channel
+            counts, such as a chapter's ``nin``.
+        input_shape: e.g. (1, 1, 224, 224).
+        depth: the nesting level of the rows (see ``layer_summary``).
+        **channels: the counts, ints or (reduce, out) pairs.
+
+    Raises:
+        ValueError: an impossible setting, in words a student understands:
+            a count below 1, a non-integer, or an input too small.
+    """
+    import mxnet as mx
+    channels = check_channels(channels)
+    side = input_shape[-1]
+    if not isinstance(side, numbers.Integral) or side < 1:
+        raise ValueError(f'the input size must be a positive whole number, '
+                         f'got {side!r}')
+    try:
+        net = build(**channels)
+    except mx.base.MXNetError as e:
+        raise ValueError(f'these channels cannot be built: '
+                         f'{str(e).splitlines()[0]}') from None
+    table = layer_summary(net, input_shape, show=False, depth=depth)
+    return Report(channels, list(table[:-1]), table.total_params,
+                  table.total_macs, table[-1].output_shape)
+
+
+def _change(new, old):
+    """'+12%' style change, or 'as in the book'."""
+    if new == old:
+        return 'as in the book'
+    return f'{(new - old) / old:+.0%} vs the book'
+
+
+def _html_table(rows):
+    head = ('<tr><th>layer</th><th>output shape</th><th>parameters</th>'
+            '<th>mult-adds</th></tr>')
+    body = ''.join(
+        f'<tr><td style="text-align:left">{html.escape(r.name)}</td>'
+        f'<td>{r.output_shape}</td><td>{r.params:,}</td>'
+        f'<td>{r.macs:,}</td></tr>' for r in rows)
+    return f'<table>{head}{body}</table>'
+
+
+def _bar_chart(rows):
+    """Parameters per row as a horizontal bar chart, as a PNG image."""
+    import io
+
+    from IPython.display import Image
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(5, 0.28 * len(rows) + 0.8))
+    ax = fig.add_subplot()
+    names = [r.name.strip() for r in rows][::-1]
+    ax.barh(range(len(rows)), [r.params for r in rows][::-1],
+            color='#6fa8dc')
+    ax.set_yticks(range(len(rows)), names, fontsize=7)
+    ax.set_xlabel('parameters')
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format='png', dpi=80)
+    return Image(buf.getvalue())
+
+
+class ChannelExplorer:
+    """Sliders for a network's channels and input size, with a live table.
+
+    Build one with :func:`channel_explorer` or :func:`inception_explorer`;
+    display it as the last expression of a cell. ``widget`` is the
+    ipywidgets box, ``sliders`` the channel sliders, ``output`` the area
+    the table is drawn in, and ``report`` the last :class:`Report` (None
+    when the setting is invalid, with ``message`` saying why).
+    """
+
+    def __init__(self, build, input_shape, defaults, note=None, depth=1,
+                 chart=True, extra=()):
+        import ipywidgets as w
+        self.build, self.input_shape, self.depth = build, input_shape, depth
+        self.defaults = dict(defaults)
+        self.chart = chart
+        self.sliders = {}
+        for name, value in self.defaults.items():
+            parts = value if isinstance(value, tuple) else (value,)
+            for i, v in enumerate(parts):
+                key = (name, i) if isinstance(value, tuple) else (name, None)
+                label = (f'{name} {("reduce", "out")[i]}'
+                         if isinstance(value, tuple) else name)
+                self.sliders[key] = w.IntSlider(
+                    value=v, min=1, max=max(4 * v, 16), description=label,
+                    continuous_update=False)
+        side = input_shape[-1]
+        self.size = w.IntSlider(value=side, min=1, max=2 * side,
+                                description='input size',
+                                continuous_update=False)
+        self.reset_button = w.Button(description='reset to the book')
+        self.reset_button.on_click(lambda _: self.reset())
+        self.summary = w.HTML()
+        self.output = w.Output()
+        self._suspended = False
+        for s in [*self.sliders.values(), self.size]:
+            s.observe(lambda change: self.update(), names='value')
+        header = [w.HTML(f'<i>{note}</i>')] if note else []
+        self.widget = w.VBox(header + list(extra) + [
+            w.HBox([w.VBox(list(self.sliders.values())),
+                    w.VBox([self.size, self.reset_button])]),
+            self.summary, self.output])
+        self.baseline = channel_report(build, input_shape, depth,
+                                       **self.defaults)
+        self.report = self.message = None
+        self.update()
+
+    def values(self):
+        """The channel settings the sliders show now."""
+        out = {}
+        for (name, i), slider in self.sliders.items():
+            if i is None:
+                out[name] = slider.value
+            else:
+                out[name] = out.get(name, ()) + (slider.value,)
+        return out
+
+    def set_values(self, values):
+        """Move the sliders to ``values`` and update once."""
+        self._suspended = True
+        try:
+            for (name, i), slider in self.sliders.items():
+                v = values[name] if i is None else values[name][i]
+                slider.max = max(slider.max, v)
+                slider.value = v
+        finally:
+            self._suspended = False
+        self.update()
+
+    def reset(self):
+        """Back to the book's channels and input size."""
+        self._suspended = True
+        self.size.value = self.input_shape[-1]
+        self.set_values(self.defaults)
+
+    def _show(self, *objects):
+        """Replace the output area's content in one step.
+
+        Setting ``outputs`` rather than capturing ``display`` calls works
+        outside a running kernel too (tests, headless builds), and the
+        widget state saved in the notebook then holds the table.
+        """
+        from IPython.core.interactiveshell import InteractiveShell
+        fmt = InteractiveShell.instance().display_formatter.format
+        outputs = []
+        for obj in objects:
+            data, metadata = fmt(obj)
+            outputs.append({'output_type': 'display_data', 'data': data,
+                            'metadata': metadata})
+        self.output.outputs = tuple(outputs)
+
+    def update(self):
+        """Recompute the report for the sliders' values and redraw."""
+        from IPython.display import HTML
+        if self._suspended:
+            return
+        shape = tuple(self.input_shape[:-2]) + (self.size.value,) * 2
+        try:
+            self.report = channel_report(self.build, shape, self.depth,
+                                         **self.values())
+            self.message = None
+        except ValueError as e:
+            self.report, self.message = None, str(e)
+        if self.report is None:
+            self.summary.value = ''
+            self._show(HTML(f'<p style="color:#a00"><b>Not possible:</b> '
+                            f'{html.escape(self.message)}</p>'))
+            return
+        r, b = self.report, self.baseline
+        self.summary.value = (
+            f'<b>{r.total_params:,}</b> parameters '
+            f'({_change(r.total_params, b.total_params)}), '
+            f'<b>{r.total_macs / 1e6:,.1f} M</b> mult-adds '
+            f'({_change(r.total_macs, b.total_macs)}); output '
+            f'{r.output_shape}')
+        parts = [HTML(_html_table(r.rows))]
+        if self.chart:
+            parts.append(_bar_chart(r.rows))
+        self._show(*parts)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self):
+        state = (repr(self.report) if self.report is not None
+                 else f'invalid: {self.message}')
+        return f'ChannelExplorer({self.values()}, {state})'
+
+
+def channel_explorer(build, input_shape, defaults, note=None):
+    """A :class:`ChannelExplorer` for ``build(**defaults)``.
+
+    For NiN: ``channel_explorer(nin, (1, 1, 224, 224),
+    dict(c1=96, c2=256, c3=384))``.
+    """
+    return ChannelExplorer(build, input_shape, defaults, note=note)
+
+
+class _Override:
+    """A block factory that changes the channels of the k-th block built.
+
+    It stands in for the ``block`` argument of a chapter's builder, so the
+    chapter's own stages are used unchanged.
+    """
+
+    def __init__(self, block, k=None, channels=None):
+        self.block, self.k, self.channels = block, k, channels
+        self.calls = []
+
+    def __call__(self, c1, c2, c3, c4):
+        self.calls.append((c1, c2, c3, c4))
+        if len(self.calls) - 1 == self.k:
+            c = self.channels
+            return self.block(c['c1'], c['c2'], c['c3'], c['c4'])
+        return self.block(c1, c2, c3, c4)
+
+
+def inception_settings(build, block):
+    """The channels of every Inception block that ``build`` makes."""
+    recorder = _Override(block)
+    build(block=recorder)
+    return [dict(zip(('c1', 'c2', 'c3', 'c4'), c)) for c in recorder.calls]
+
+
+def inception_explorer(build, input_shape, block, names=BLOCK_NAMES):
+    """A :class:`ChannelExplorer` for one Inception block at a time.
+
+    Args:
+        build: the chapter's GoogLeNet builder, taking ``block=``.
+        block: the chapter's Inception class.
+
+    A dropdown picks the block (3a ... 5b); the sliders set its c1,
+    c2 = (reduce, out), c3 = (reduce, out) and c4. The table has a row per
+    Inception block, so it shows the network's shapes from that block on.
+    """
+    import ipywidgets as w
+    settings = inception_settings(build, block)
+    if len(settings) != len(names):
+        raise ValueError(f'{build.__name__} builds {len(settings)} '
+                         f'Inception blocks, but {len(names)} names were '
+                         'given')
+    picker = w.Dropdown(options=list(names), value=names[0],
+                        description='block')
+    state = {'k': 0}
+
+    def build_one(c1, c2, c3, c4):
+        return build(block=_Override(block, state['k'],
+                                     dict(c1=c1, c2=c2, c3=c3, c4=c4)))
+
+    explorer = ChannelExplorer(
+        build_one, input_shape, settings[0], depth=2, chart=False,
+        note='Pick a block and change its paths: c1 (1x1), c2 and c3 '
+             '(1x1 reduction, then 3x3 or 5x5), c4 (after pooling).',
+        extra=[picker])
+    explorer.block_names, explorer.picker = list(names), picker
+    explorer.block_output = lambda: sum(
+        v[1] if isinstance(v, tuple) else v
+        for v in explorer.values().values())
+
+    def pick(change):
+        state['k'] = names.index(change['new'])
+        explorer.defaults = settings[state['k']]
+        explorer.set_values(settings[state['k']])
+
+    picker.observe(pick, names='value')
+    return explorer

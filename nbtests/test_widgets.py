@@ -1,0 +1,160 @@
+"""Tests of cnnbook.widgets with small NiN- and GoogLeNet-shaped builders.
+
+The chapters' own builders are exercised when nbmake runs the notebooks;
+these tests use compact builders of the same structure, written here.
+"""
+import matplotlib
+import pytest
+from mxnet.gluon import nn
+
+from cnnbook import layer_summary
+from cnnbook.widgets import (BLOCK_NAMES, channel_explorer, channel_report,
+                             check_channels, inception_explorer,
+                             inception_settings)
+
+matplotlib.use('Agg')
+
+
+def nin_block(c, k, s, p):
+    blk = nn.HybridSequential()
+    blk.add(nn.Conv2D(c, k, s, p, activation='relu'),
+            nn.Conv2D(c, 1, activation='relu'),
+            nn.Conv2D(c, 1, activation='relu'))
+    return blk
+
+
+def nin(c1=96, c2=256, c3=384, num_classes=10):
+    net = nn.HybridSequential()
+    net.add(nin_block(c1, 11, 4, 0), nn.MaxPool2D(3, 2),
+            nin_block(c2, 5, 1, 2), nn.MaxPool2D(3, 2),
+            nin_block(c3, 3, 1, 1), nn.MaxPool2D(3, 2), nn.Dropout(0.5),
+            nin_block(num_classes, 3, 1, 1), nn.GlobalAvgPool2D(),
+            nn.Flatten())
+    return net
+
+
+def conv_out(n, k, s, p):
+    return (n + 2 * p - k) // s + 1
+
+
+def test_report_matches_layer_summary_and_arithmetic():
+    report = channel_report(nin, (1, 1, 224, 224), c1=48, c2=128, c3=200)
+    table = layer_summary(nin(48, 128, 200), (1, 1, 224, 224), show=False)
+    assert report.total_params == table.total_params
+    assert report.total_macs == table.total_macs
+    n = conv_out(224, 11, 4, 0)
+    sizes = [n, conv_out(n, 3, 2, 0)]
+    sizes.append(conv_out(sizes[-1], 3, 2, 0))
+    sizes.append(conv_out(sizes[-1], 3, 2, 0))
+    shapes = [r.output_shape for r in report.rows]
+    assert shapes[0] == (1, 48, sizes[0], sizes[0])
+    assert shapes[1] == (1, 48, sizes[1], sizes[1])
+    assert shapes[3] == (1, 128, sizes[2], sizes[2])
+    assert shapes[5] == (1, 200, sizes[3], sizes[3])
+    assert report.output_shape == (1, 10)
+    # the book's NiN, counted in the 5.9 chapter: 1,992,166
+    assert channel_report(nin, (1, 1, 224, 224), c1=96, c2=256,
+                          c3=384).total_params == 1_992_166
+
+
+@pytest.mark.parametrize('channels, message', [
+    (dict(c1=0), r'c1 must be at least 1 \(got 0\)'),
+    (dict(c2=-5), r'c2 must be at least 1 \(got -5\)'),
+    (dict(c1=2.5), r'c1 must be a whole number of channels, got 2.5'),
+    (dict(c3='64'), r"c3 must be a whole number of channels, got '64'"),
+    (dict(c1=True), r'c1 must be a whole number'),
+    (dict(c2=(96, 0)), r'c2\[1\] must be at least 1'),
+])
+def test_impossible_channels(channels, message):
+    with pytest.raises(ValueError, match=message):
+        channel_report(nin, (1, 1, 224, 224), **channels)
+
+
+def test_input_too_small():
+    with pytest.raises(ValueError, match=r"a 6x6 input is too small: after "
+                       r"layer '0.0 Conv2D 96, 11x11 /4' the feature map "
+                       r"would be 0x0"):
+        channel_report(nin, (1, 1, 6, 6))
+    with pytest.raises(ValueError, match=r"a 66x66 input is too small: "
+                       r"after layer '5 MaxPool2D 3x3 /2'"):
+        channel_report(nin, (1, 1, 66, 66))
+    with pytest.raises(ValueError, match='positive whole number'):
+        channel_report(nin, (1, 1, 0, 0))
+
+
+def test_check_channels_normalises():
+    assert check_channels(dict(c1=4.0, c2=(1, 2))) == dict(c1=4, c2=(1, 2))
+
+
+class Inception(nn.HybridBlock):
+    def __init__(self, c1, c2, c3, c4, **kwargs):
+        super().__init__(**kwargs)
+        self.p1 = nn.Conv2D(c1, 1)
+        self.p2 = nn.HybridSequential()
+        self.p2.add(nn.Conv2D(c2[0], 1), nn.Conv2D(c2[1], 3, padding=1))
+        self.p3 = nn.HybridSequential()
+        self.p3.add(nn.Conv2D(c3[0], 1), nn.Conv2D(c3[1], 5, padding=2))
+        self.p4 = nn.HybridSequential()
+        self.p4.add(nn.MaxPool2D(3, 1, 1), nn.Conv2D(c4, 1))
+
+    def hybrid_forward(self, F, x):
+        return F.concat(self.p1(x), self.p2(x), self.p3(x), self.p4(x),
+                        dim=1)
+
+
+CHANNELS = [(4, (4, 8), (2, 4), 4)] * 9
+
+
+def tiny_googlenet(block=Inception):
+    net = nn.HybridSequential()
+    stage = nn.HybridSequential()
+    for i, c in enumerate(CHANNELS):
+        stage.add(block(*c))
+        if i in (1, 6):
+            stage.add(nn.MaxPool2D(3, 2, 1))
+    net.add(nn.Conv2D(8, 3, padding=1), stage, nn.GlobalAvgPool2D(),
+            nn.Dense(10))
+    return net
+
+
+def test_inception_settings_read_from_builder():
+    settings = inception_settings(tiny_googlenet, Inception)
+    assert len(settings) == 9
+    assert settings[0] == dict(c1=4, c2=(4, 8), c3=(2, 4), c4=4)
+
+
+def test_explorer_updates_on_slider_change():
+    ex = channel_explorer(nin, (1, 1, 96, 96), dict(c1=96, c2=256, c3=384))
+    base = ex.report.total_params
+    assert ex.baseline.total_params == base
+    ex.sliders[('c1', None)].value = 48
+    assert ex.report.channels['c1'] == 48
+    assert ex.report.total_params < base
+    assert '% vs the book' in ex.summary.value
+    # the output widget holds the new table
+    html = ''.join(o['data'].get('text/html', '')
+                   for o in ex.output.outputs)
+    assert '(1, 48, 22, 22)' in html
+    ex.size.value = 30                      # too small for NiN
+    assert ex.report is None and 'a 30x30 input is too small' in ex.message
+    assert 'Not possible' in ''.join(o['data'].get('text/html', '')
+                                     for o in ex.output.outputs)
+    ex.reset()
+    assert ex.report.total_params == base and ex.size.value == 96
+
+
+def test_inception_explorer_changes_one_block():
+    ex = inception_explorer(tiny_googlenet, (1, 1, 16, 16), Inception)
+    assert ex.picker.options == BLOCK_NAMES
+    ex.picker.value = '4b'
+    assert ex.values() == dict(c1=4, c2=(4, 8), c3=(2, 4), c4=4)
+    base = ex.report.total_params
+    ex.sliders[('c2', 1)].value = 16
+    assert ex.block_output() == 4 + 16 + 4 + 4
+    rows = {r.name.strip(): r for r in ex.report.rows}
+    block_4b = [r for name, r in rows.items() if name.startswith('1.4 ')]
+    assert block_4b and block_4b[0].output_shape[1] == 28
+    assert ex.report.total_params > base
+    ex.picker.value = '3a'                  # back to 3a's own settings
+    assert ex.values() == dict(c1=4, c2=(4, 8), c3=(2, 4), c4=4)
+    assert ex.report.total_params == base
