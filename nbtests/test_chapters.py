@@ -1,0 +1,74 @@
+"""The chapters' own model code, loaded from the notebooks, checked
+against the shapes and parameter counts the text states and against the
+convolution arithmetic."""
+import pytest
+from mxnet import nd
+
+from cnnbook import layer_summary
+from cnnbook.chapters import definitions
+
+
+@pytest.fixture(scope='module')
+def nin():
+    return definitions('nin.ipynb')
+
+
+@pytest.fixture(scope='module')
+def goog():
+    return definitions('googlenet.ipynb')
+
+
+def test_definitions_run_nothing_else(nin):
+    assert {'nin_block', 'nin'} <= set(nin)
+    assert 'history' not in nin and 'net' not in nin
+
+
+def test_nin_shapes_and_parameters(nin):
+    rows = layer_summary(nin['nin'](), (1, 1, 224, 224), show=False)
+    assert [r.output_shape for r in rows[:-1]] == [
+        (1, 96, 54, 54), (1, 96, 26, 26), (1, 256, 26, 26),
+        (1, 256, 12, 12), (1, 384, 12, 12), (1, 384, 5, 5),
+        (1, 384, 5, 5), (1, 10, 5, 5), (1, 10, 1, 1), (1, 10)]
+    assert rows.total_params == 1_992_166
+
+
+def test_nin_smallest_input(nin):
+    # (n - 11) // 4 + 1 >= 15 is needed for three 3x3/2 pools to leave 1x1
+    smallest = min(n for n in range(20, 100) if (n - 11) // 4 + 1 >= 15)
+    assert smallest == 67
+    assert layer_summary(nin['nin'](), (1, 1, 67, 67),
+                         show=False)[-1].output_shape == (1, 10)
+    with pytest.raises(ValueError, match='a 66x66 input is too small'):
+        layer_summary(nin['nin'](), (1, 1, 66, 66), show=False)
+
+
+def test_nin_block_shape(nin):
+    blk = nin['nin_block'](8, kernel_size=3, strides=2, padding=1)
+    blk.initialize()
+    assert blk(nd.zeros((2, 3, 9, 9))).shape == (2, 8, 5, 5)
+
+
+def test_googlenet_stages(goog):
+    rows = layer_summary(goog['googlenet'](), (1, 1, 96, 96), show=False)
+    assert [r.output_shape for r in rows[:-1]] == [
+        (1, 64, 24, 24), (1, 192, 12, 12), (1, 480, 6, 6), (1, 832, 3, 3),
+        (1, 1024, 1, 1), (1, 10)]
+    assert rows.total_params == 5_977_530
+
+
+def test_inception_keeps_size_and_adds_channels(goog):
+    blk = goog['Inception'](64, (96, 128), (16, 32), 32)
+    blk.initialize()
+    assert blk(nd.zeros((2, 192, 7, 7))).shape == (2, 256, 7, 7)
+    # parameters by hand: each conv has c_out * (c_in * k * k + 1)
+    by_hand = (64 * (192 + 1) + 96 * (192 + 1) + 128 * (96 * 9 + 1)
+               + 16 * (192 + 1) + 32 * (16 * 25 + 1) + 32 * (192 + 1))
+    assert layer_summary(blk, (1, 192, 7, 7),
+                         show=False).total_params == by_hand
+
+
+def test_googlenet_hybridizes(goog):
+    net = goog['googlenet']()
+    net.initialize()
+    net.hybridize()
+    assert net(nd.zeros((2, 1, 28, 28))).shape == (2, 10)
