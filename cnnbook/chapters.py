@@ -1,8 +1,10 @@
 """Load a chapter's model definitions from its notebook.
 
-The notebooks hold the only copy of each model; benchmarks run the code
-cells that define functions and classes (and their imports) in a fresh
-namespace rather than keeping a second copy here.
+The notebooks hold the only copy of each model. Tests and benchmarks that
+need a chapter's ``nin`` or ``googlenet`` take it from the notebook with
+:func:`definitions` rather than keeping a second copy. This works from a
+checkout of the repository (``pip install -e .``), where ``book/`` sits
+beside the package.
 """
 import ast
 import json
