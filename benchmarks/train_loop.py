@@ -14,20 +14,12 @@ import time
 
 import mxnet as mx
 from mxnet import autograd, gluon, init
-from mxnet.gluon import nn
 
 from cnnbook import load_data_fashion_mnist, set_seed, train
+from cnnbook.chapters import definitions
 
-
-def lenet():
-    net = nn.HybridSequential()
-    net.add(nn.Conv2D(6, kernel_size=5, padding=2, activation='relu'),
-            nn.MaxPool2D(pool_size=2, strides=2),
-            nn.Conv2D(16, kernel_size=5, activation='relu'),
-            nn.MaxPool2D(pool_size=2, strides=2),
-            nn.Dense(120, activation='relu'), nn.Dense(84, activation='relu'),
-            nn.Dense(10))
-    return net
+# the getting-started page's own network
+lenet = definitions('getting-started.ipynb')['lenet']
 
 
 def plain_epoch(net, train_iter, lr):
