@@ -136,11 +136,12 @@ class ChannelExplorer:
     """
 
     def __init__(self, build, input_shape, defaults, note=None, depth=1,
-                 chart=True, extra=()):
+                 extra=(), headline=None):
         import ipywidgets as w
         self.build, self.input_shape, self.depth = build, input_shape, depth
         self.defaults = dict(defaults)
-        self.chart = chart
+        # headline(values) -> HTML put before the totals, or None
+        self.headline = headline
         self.sliders = {}
         for name, value in self.defaults.items():
             parts = value if isinstance(value, tuple) else (value,)
@@ -234,16 +235,14 @@ class ChannelExplorer:
                             f'{html.escape(self.message)}</p>'))
             return
         r, b = self.report, self.baseline
+        head = self.headline(self.values()) + '<br>' if self.headline else ''
         self.summary.value = (
-            f'<b>{r.total_params:,}</b> parameters '
+            f'{head}<b>{r.total_params:,}</b> parameters '
             f'({_change(r.total_params, b.total_params)}), '
             f'<b>{r.total_macs / 1e6:,.1f} M</b> mult-adds '
             f'({_change(r.total_macs, b.total_macs)}); output '
             f'{r.output_shape}')
-        parts = [HTML(_html_table(r.rows))]
-        if self.chart:
-            parts.append(_bar_chart(r.rows))
-        self._show(*parts)
+        self._show(HTML(_html_table(r.rows)), _bar_chart(r.rows))
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
@@ -314,15 +313,19 @@ def inception_explorer(build, input_shape, block, names=BLOCK_NAMES):
         return build(block=_Override(block, state['k'],
                                      dict(c1=c1, c2=c2, c3=c3, c4=c4)))
 
+    def headline(values):
+        paths = [values['c1'], values['c2'][1], values['c3'][1],
+                 values['c4']]
+        return (f'block {picker.value} outputs '
+                f'{" + ".join(map(str, paths))} = <b>{sum(paths)}</b> '
+                'channels')
+
     explorer = ChannelExplorer(
-        build_one, input_shape, settings[0], depth=2, chart=False,
+        build_one, input_shape, settings[0], depth=2, headline=headline,
         note='Pick a block and change its paths: c1 (1x1), c2 and c3 '
              '(1x1 reduction, then 3x3 or 5x5), c4 (after pooling).',
         extra=[picker])
     explorer.block_names, explorer.picker = list(names), picker
-    explorer.block_output = lambda: sum(
-        v[1] if isinstance(v, tuple) else v
-        for v in explorer.values().values())
 
     def pick(change):
         state['k'] = names.index(change['new'])

@@ -135,6 +135,7 @@ def test_explorer_updates_on_slider_change():
     html = ''.join(o['data'].get('text/html', '')
                    for o in ex.output.outputs)
     assert '(1, 48, 22, 22)' in html
+    assert any('image/png' in o['data'] for o in ex.output.outputs)
     ex.size.value = 30                      # too small for NiN
     assert ex.report is None and 'a 30x30 input is too small' in ex.message
     assert 'Not possible' in ''.join(o['data'].get('text/html', '')
@@ -150,7 +151,8 @@ def test_inception_explorer_changes_one_block():
     assert ex.values() == dict(c1=4, c2=(4, 8), c3=(2, 4), c4=4)
     base = ex.report.total_params
     ex.sliders[('c2', 1)].value = 16
-    assert ex.block_output() == 4 + 16 + 4 + 4
+    assert 'block 4b outputs 4 + 16 + 4 + 4 = <b>28</b> channels' in \
+        ex.summary.value
     rows = {r.name.strip(): r for r in ex.report.rows}
     block_4b = [r for name, r in rows.items() if name.startswith('1.4 ')]
     assert block_4b and block_4b[0].output_shape[1] == 28
