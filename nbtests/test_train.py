@@ -172,3 +172,14 @@ def test_bad_arguments():
 def test_try_gpu_without_gpu():
     if mx.context.num_gpus() == 0:
         assert try_gpu() == mx.cpu()
+
+
+def test_thread_tip(monkeypatch):
+    from cnnbook.train import _thread_tip
+    monkeypatch.setattr('os.sched_getaffinity', lambda pid: {0, 1, 2, 3})
+    monkeypatch.delenv('OMP_NUM_THREADS', raising=False)
+    assert _thread_tip() == ('tip: MXNet uses 2 of 4 cores. Start Jupyter '
+                             'with OMP_NUM_THREADS=4 (make lab does) to '
+                             'train up to twice as fast.')
+    monkeypatch.setenv('OMP_NUM_THREADS', '4')
+    assert _thread_tip() is None
