@@ -169,8 +169,8 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
         print(tip, flush=True)
     if init:
         net.initialize(mx.init.Xavier(), ctx=ctx, force_reinit=True)
-    if isinstance(net, gluon.HybridBlock) or hasattr(net, 'hybridize'):
-        net.hybridize(static_alloc=True, static_shape=True)
+    # Block.hybridize reaches every HybridBlock inside a plain Sequential.
+    net.hybridize(static_alloc=True, static_shape=True)
     steps = len(train_iter)
     optimizer = {'learning_rate': lr, 'momentum': momentum, 'wd': wd}
     sched = _scheduler(lr, steps, num_epochs, warmup_epochs, schedule)
