@@ -2,7 +2,8 @@
 
 gluon's ``Block.summary`` walks the net with forward hooks and prints
 output shapes and parameter counts, but it only prints (no rows to test or
-plot), counts no multiply-adds, refuses hybridized nets, and lets an MXNet
+plot), counts no multiply-adds, needs an initialized net that is not
+hybridized (its docstring says so), and lets an MXNet
 traceback through when the input is too small. ``layer_summary`` uses the
 same hook mechanism and adds those pieces.
 """

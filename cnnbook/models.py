@@ -21,3 +21,18 @@ def alexnet(num_classes=10):
             nn.Dense(4096, activation='relu'), nn.Dropout(0.5),
             nn.Dense(num_classes))
     return net
+
+
+def vgg11(num_classes=10):
+    """VGG-11 as in d2l section 5.7 (Simonyan and Zisserman, 2014)."""
+    net = nn.HybridSequential()
+    for num_convs, channels in ((1, 64), (1, 128), (2, 256), (2, 512),
+                                (2, 512)):
+        for _ in range(num_convs):
+            net.add(nn.Conv2D(channels, kernel_size=3, padding=1,
+                              activation='relu'))
+        net.add(nn.MaxPool2D(pool_size=2, strides=2))
+    net.add(nn.Dense(4096, activation='relu'), nn.Dropout(0.5),
+            nn.Dense(4096, activation='relu'), nn.Dropout(0.5),
+            nn.Dense(num_classes))
+    return net

@@ -74,7 +74,7 @@ BOOK = {
 CPU = {
     'nin': Recipe(lr=0.005, num_epochs=3, batch_size=32, resize=67,
                   momentum=0.9, warmup_epochs=0.3, schedule='cosine'),
-    'googlenet': Recipe(lr=0.005, num_epochs=3, batch_size=32, resize=28,
+    'googlenet': Recipe(lr=0.005, num_epochs=2, batch_size=32, resize=28,
                         momentum=0.9, warmup_epochs=0.3, schedule='cosine'),
     'quickstart': BOOK['quickstart'],
 }

@@ -144,7 +144,8 @@ def _format_secs(s):
 
 def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
           momentum=0.0, wd=0.0, warmup_epochs=0.0, schedule='constant',
-          points_per_epoch=5, plot=None, init=True, progress_secs=5.0):
+          points_per_epoch=5, plot=None, init=True, progress_secs=5.0,
+          loss=None):
     """Train ``net`` with SGD and softmax cross-entropy; return a History.
 
     As the book's ``train_ch5``: Xavier initialisation (``init=False``
@@ -154,6 +155,9 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
     those a profile may change; their defaults are the book's plain SGD.
 
     The curves are drawn live in Jupyter (``plot=None`` decides by itself).
+    ``loss`` replaces the softmax cross-entropy with another gluon loss
+    that takes the net's output and the integer labels.
+
     Between points, a progress line with an ETA is refreshed every
     ``progress_secs`` seconds. A NaN loss raises :class:`TrainingDiverged`;
     Ctrl-C stops cleanly and returns the history so far.
@@ -177,7 +181,7 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
     if sched is not None:
         optimizer['lr_scheduler'] = sched
     trainer = gluon.Trainer(net.collect_params(), 'sgd', optimizer)
-    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+    loss_fn = loss or gluon.loss.SoftmaxCrossEntropyLoss()
     plot = in_notebook() if plot is None else plot
     curves = LiveCurves(num_epochs) if plot else None
     every = max(1, steps // max(1, points_per_epoch))
@@ -201,10 +205,10 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
                 X, y = X.as_in_context(ctx), y.as_in_context(ctx)
                 with autograd.record():
                     y_hat = net(X)
-                    loss = loss_fn(y_hat, y)
-                loss.backward()
+                    batch_loss = loss_fn(y_hat, y)
+                batch_loss.backward()
                 trainer.step(X.shape[0])
-                loss_sum = loss_sum + loss.sum()
+                loss_sum = loss_sum + batch_loss.sum()
                 correct = correct + _correct(y_hat, y)
                 n += X.shape[0]
                 # MXNet runs asynchronously: without a bound, Python queues
@@ -213,7 +217,7 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
                 # nothing to the host, and keeps the progress count true.
                 if previous is not None:
                     previous.wait_to_read()
-                previous = loss
+                previous = batch_loss
                 if (i + 1) % every == 0 or i + 1 == steps:
                     mean_loss = _scalar(loss_sum) / n
                     if not math.isfinite(mean_loss):

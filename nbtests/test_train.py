@@ -183,3 +183,17 @@ def test_thread_tip(monkeypatch):
                              'train up to twice as fast.')
     monkeypatch.setenv('OMP_NUM_THREADS', '4')
     assert _thread_tip() is None
+
+
+def test_custom_loss_is_used():
+    calls = []
+
+    class Counting(gluon.loss.SoftmaxCrossEntropyLoss):
+        def hybrid_forward(self, F, pred, label, *args):
+            calls.append(1)
+            return super().hybrid_forward(F, pred, label, *args) * 0 + 7
+
+    train_iter, test_iter = loaders(n=128)
+    h = train(mlp(), train_iter, test_iter, 1, 0.1, mx.cpu(), plot=False,
+              loss=Counting())
+    assert calls and h[0].loss == pytest.approx(7)
