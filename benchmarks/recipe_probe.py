@@ -16,16 +16,11 @@ import sys
 import time
 
 import cnnbook
-from cnnbook.chapters import definitions
+from cnnbook.chapters import builder
 from cnnbook.profiles import Recipe
 
-BUILDERS = {'nin': ('nin.ipynb', 'nin'),
-            'googlenet': ('googlenet.ipynb', 'googlenet')}
-
-
 def main(section, recipe, seed=0):
-    notebook, name = BUILDERS[section]
-    build = definitions(notebook)[name]
+    build = builder(section)
     r = Recipe(**json.loads(recipe))
     cnnbook.set_seed(int(seed))
     train_iter, test_iter = cnnbook.load_data_fashion_mnist(

@@ -14,16 +14,11 @@ import time
 import mxnet as mx
 from mxnet import autograd, gluon, init
 
-from cnnbook.chapters import definitions
-
-BUILDERS = {'nin': ('nin.ipynb', 'nin'),
-            'googlenet': ('googlenet.ipynb', 'googlenet')}
-
+from cnnbook.chapters import builder
 
 def main(section, size, batch_size, steps=8, warmup=2):
     size, batch_size = int(size), int(batch_size)
-    notebook, name = BUILDERS[section]
-    net = definitions(notebook)[name]()
+    net = builder(section)()
     net.initialize(init.Xavier())
     net.hybridize(static_alloc=True, static_shape=True)
     trainer = gluon.Trainer(net.collect_params(), 'sgd',

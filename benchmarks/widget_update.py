@@ -10,7 +10,7 @@ import statistics
 import sys
 import time
 
-from chapters import definitions
+from cnnbook.chapters import definitions
 from cnnbook.widgets import channel_explorer, inception_explorer
 
 

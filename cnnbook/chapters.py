@@ -30,3 +30,18 @@ def definitions(notebook):
         tree.body = [node for node in tree.body if isinstance(node, keep)]
         exec(compile(tree, notebook, 'exec'), namespace)
     return namespace
+
+
+# section -> (notebook, name of its network builder)
+BUILDERS = {'nin': ('nin.ipynb', 'nin'),
+            'googlenet': ('googlenet.ipynb', 'googlenet'),
+            'googlenet-numpy': ('googlenet-numpy.ipynb', 'googlenet')}
+
+
+def builder(section):
+    """The function that builds ``section``'s network, from its notebook."""
+    if section not in BUILDERS:
+        raise ValueError(f'unknown section {section!r}; known: '
+                         f'{", ".join(BUILDERS)}')
+    notebook, name = BUILDERS[section]
+    return definitions(notebook)[name]

@@ -72,3 +72,10 @@ def test_googlenet_hybridizes(goog):
     net.initialize()
     net.hybridize()
     assert net(nd.zeros((2, 1, 28, 28))).shape == (2, 10)
+
+
+def test_builder_lookup():
+    from cnnbook.chapters import builder
+    assert builder('googlenet-numpy').__name__ == 'googlenet'
+    with pytest.raises(ValueError, match="unknown section 'vgg'"):
+        builder('vgg')

@@ -160,3 +160,17 @@ def test_inception_explorer_changes_one_block():
     ex.picker.value = '3a'                  # back to 3a's own settings
     assert ex.values() == dict(c1=4, c2=(4, 8), c3=(2, 4), c4=4)
     assert ex.report.total_params == base
+
+
+@pytest.mark.parametrize('section, shape, channels', [
+    ('nin', (1, 1, 224, 224), dict(c1=64, c2=200, c3=300)),
+    ('googlenet', (1, 1, 96, 96), {}),
+])
+def test_report_on_the_chapters_builders(section, shape, channels):
+    from cnnbook.chapters import builder
+    build = builder(section)
+    report = channel_report(build, shape, **channels)
+    table = layer_summary(build(**channels), shape, show=False)
+    assert (report.total_params, report.total_macs) == \
+        (table.total_params, table.total_macs)
+    assert report.output_shape == (1, 10)
