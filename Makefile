@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # on 2 cores, one OpenMP thread per core trains about 1.8x faster.
 export OMP_NUM_THREADS ?= $(shell nproc)
 
-.PHONY: setup data book test lab bench clean
+.PHONY: setup data vendor book student browser test lab bench clean
 
 # Create .venv, install requirements.txt, make sure Fashion-MNIST is there.
 setup: $(STAMP) data
@@ -37,16 +37,66 @@ data: $(STAMP)
 	fi
 	$(BIN)/python -m cnnbook
 
-# Build the website into _build/html (notebooks run on CNNBOOK_PROFILE).
-# jupyter-cache keys on the code alone, so a change of profile clears it.
-book: setup
-	@p=$$($(BIN)/python -c 'import cnnbook; print(cnnbook.active_profile())') \
-	  && mkdir -p _build && if [ "$$(cat _build/.profile 2>/dev/null)" != "$$p" ]; \
-	  then rm -rf _build/.jupyter_cache; echo "$$p" > _build/.profile; fi
-	set -eo pipefail; $(BIN)/jupyter-book build . -W -n --keep-going
+# Fetch, with npm and js/package-lock.json, the scripts the site serves
+# itself (require.js, the widgets' HTML manager, MathJax), so that no
+# page loads code from another host. They go to $(OFFLINE)/_static/vendor
+# and reach the site through html_extra_path: Jupyter Book would add every
+# .js file under a static path to every page.
+OFFLINE := _build/offline
+VENDOR := $(OFFLINE)/_static/vendor
+NPM_LIB := js/node_modules
+vendor: $(VENDOR)/.stamp
+$(VENDOR)/.stamp: js/package.json js/package-lock.json js/widgets-offline.js
+	@command -v npm >/dev/null || { echo "npm is needed to fetch the" \
+	  "site's scripts; on Debian: apt-get install npm"; exit 1; }
+	npm ci --prefix js --ignore-scripts --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/html-manager \
+	  $(VENDOR)/mathjax/output/chtml/fonts $(VENDOR)/mathjax/input/tex
+	cp js/widgets-offline.js $(NPM_LIB)/requirejs/require.js $(VENDOR)/
+	cp $(NPM_LIB)/requirejs/package.json $(VENDOR)/requirejs.package.json
+	cp $(NPM_LIB)/@jupyter-widgets/html-manager/dist/embed-amd.js \
+	  $(NPM_LIB)/@jupyter-widgets/html-manager/dist/*.LICENSE.txt \
+	  $(NPM_LIB)/@jupyter-widgets/html-manager/package.json \
+	  $(NPM_LIB)/@jupyter-widgets/html-manager/dist/*.{woff,woff2,ttf,eot,svg} \
+	  $(VENDOR)/html-manager/
+	cp -r $(NPM_LIB)/mathjax/LICENSE $(NPM_LIB)/mathjax/package.json \
+	  $(NPM_LIB)/mathjax/es5/tex-chtml.js $(VENDOR)/mathjax/
+	cp -r $(NPM_LIB)/mathjax/es5/output/chtml/fonts/woff-v2 \
+	  $(VENDOR)/mathjax/output/chtml/fonts/
+	cp -r $(NPM_LIB)/mathjax/es5/input/tex/extensions $(VENDOR)/mathjax/input/tex/
+	touch $@
 
-# Run the unit tests and every notebook (nbmake) on the smoke profile.
-test: setup
+# Build the website into $(OUT)/_build/html (notebooks run on
+# CNNBOOK_PROFILE). jupyter-cache keys on a notebook's code alone, so
+# `python -m cnnbook stamp` clears the cache when the profile or the
+# cnnbook library changed. --all re-reads every page (cached notebooks
+# execute nothing) so that the results page picks up fresh numbers.
+OUT ?= .
+book: setup vendor
+	$(BIN)/python -m cnnbook stamp $(OUT)/_build
+	set -eo pipefail; $(BIN)/jupyter-book build . --path-output $(OUT) \
+	  -W -n --keep-going --all
+
+# The course edition: the site without solutions in
+# $(OUT)/_build/student/html, and notebooks without solution code in
+# $(OUT)/_build/student/notebooks. Reuses the site's execution cache.
+student: setup vendor
+	$(BIN)/python -m cnnbook stamp $(OUT)/_build
+	set -eo pipefail; $(BIN)/python -m cnnbook student $(OUT)/_build
+
+# Debian's Chromium for the browser tests (as root or with sudo).
+browser:
+	@command -v chromium >/dev/null || { \
+	  [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null || { echo \
+	    "the browser tests need Chromium: apt-get install chromium"; \
+	    exit 1; }; \
+	  $(SUDO) apt-get install -y -q chromium || { \
+	    $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }; }
+
+# Run every test on the smoke profile: the unit tests, the student
+# notebooks, every notebook (nbmake), and the site and the student site
+# built and loaded in headless Chromium (nbtests/test_site.py).
+test: setup browser
 	CNNBOOK_PROFILE=smoke $(BIN)/python -m pytest nbtests --nbmake book \
 	  --nbmake-timeout=600 -p no:cacheprovider
 
@@ -61,4 +111,4 @@ bench: setup
 
 # Remove the built site and the execution cache (keeps .venv).
 clean:
-	rm -rf _build
+	rm -rf _build js/node_modules

@@ -13,9 +13,10 @@ from .plot import (LiveCurves, Table, draw_branches, draw_pipelines,
 from .profiles import active_profile, settings
 from .train import (History, TrainingDiverged, evaluate_accuracy, set_seed,
                     train, try_gpu)
+from .website import record_results
 
 __all__ = ['DataError', 'History', 'LiveCurves', 'Table', 'TrainingDiverged',
            'active_profile', 'alexnet', 'draw_branches', 'draw_pipelines',
            'evaluate_accuracy', 'get_fashion_mnist_labels', 'layer_summary',
-           'load_data_fashion_mnist', 'set_seed', 'settings', 'show_images',
-           'train', 'try_gpu']
+           'load_data_fashion_mnist', 'record_results', 'set_seed',
+           'settings', 'show_images', 'train', 'try_gpu']

@@ -57,14 +57,28 @@ class LiveCurves:
             ax.legend(loc='center right')
         self.fig.tight_layout()
 
+    def png(self):
+        """The figure as an IPython PNG image.
+
+        Displaying the Figure itself would need the inline backend's PNG
+        formatter, which IPython registers only once pyplot has drawn
+        something; a page that draws nothing else first would show
+        '<Figure ...>' as text.
+        """
+        import io
+        from IPython.display import Image
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format='png', bbox_inches='tight')
+        return Image(data=buf.getvalue(), format='png')
+
     def show(self, progress=None):
         """Redraw the figure (and the progress line) in place."""
         from IPython.display import display
         self._draw()
         if self._fig_handle is None:
-            self._fig_handle = display(self.fig, display_id=True)
+            self._fig_handle = display(self.png(), display_id=True)
         else:
-            self._fig_handle.update(self.fig)
+            self._fig_handle.update(self.png())
         if progress is not None:
             self.progress(progress)
 

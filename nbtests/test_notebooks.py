@@ -27,13 +27,14 @@ def toc_files(entries):
     for entry in entries:
         if 'file' in entry:
             yield entry['file']
-        yield from toc_files(entry.get('chapters', []) +
+        yield from toc_files(entry.get('parts', []) +
+                             entry.get('chapters', []) +
                              entry.get('sections', []))
 
 
 def test_every_page_is_in_the_toc():
     toc = yaml.safe_load((ROOT / '_toc.yml').read_text())
-    listed = {toc['root'], *toc_files(toc.get('chapters', []))}
+    listed = {toc['root'], *toc_files([toc])}
     pages = {str(p.relative_to(ROOT).with_suffix('')) for p in
              (ROOT / 'book').glob('*') if p.suffix in ('.ipynb', '.md')}
     assert pages == listed

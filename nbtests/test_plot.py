@@ -57,6 +57,9 @@ def test_live_curves_update_one_display(monkeypatch):
     kinds = [k for k, _ in shown]
     # one figure and one text line, each created once and then updated
     assert kinds == ['display', 'display', 'update', 'update', 'update']
+    # the figure goes out as a PNG, whatever the matplotlib backend
+    figure = shown[0][1]
+    assert figure.format == 'png' and figure.data[:8] == b'\x89PNG\r\n\x1a\n'
     assert repr(shown[-1][1]) == 'still going'
     lines = curves.ax.get_lines()
     assert [line.get_label() for line in lines] == ['train loss',

@@ -1,0 +1,212 @@
+"""The website and the student edition in a real browser.
+
+Builds both with the Makefile's own targets on the smoke profile into
+_build/test-site (its own execution cache, kept between runs), serves
+them on 127.0.0.1 and loads every page in Debian's headless Chromium
+through Playwright. Screenshots go to _build/screenshots/.
+"""
+import functools
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / '_build' / 'test-site'
+SHOTS = ROOT / '_build' / 'screenshots'
+SECTIONS = ('nin', 'googlenet', 'googlenet-numpy')
+# The flags this workplace documents for Chromium without a network; the
+# background services would otherwise try to reach Google's hosts.
+FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update',
+         '--disable-sync']
+
+
+def toc_pages():
+    toc = yaml.safe_load((ROOT / '_toc.yml').read_text())
+    files = [toc['root']]
+    for part in toc.get('parts', [toc]):
+        files += [c['file'] for c in part.get('chapters', [])]
+    return [f.split('/')[-1] for f in files]
+
+
+PAGES = toc_pages()
+
+
+def chromium():
+    """Debian's Chromium, or a skip on a laptop without it (never in CI)."""
+    path = shutil.which('chromium') or shutil.which('chromium-browser')
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        path = None
+    if path:
+        return path
+    if os.environ.get('CI') == 'true':
+        pytest.fail('Chromium or playwright is missing; `make test` installs '
+                    'them (apt-get install chromium; requirements.txt)')
+    pytest.skip('no Chromium here: apt-get install chromium')
+
+
+def make(*targets):
+    env = dict(os.environ, CNNBOOK_PROFILE='smoke')
+    run = subprocess.run(['make', '-C', str(ROOT), *targets, f'OUT={OUT}'],
+                         env=env, capture_output=True, text=True)
+    log = run.stdout + run.stderr
+    assert run.returncode == 0, f'make {" ".join(targets)} failed:\n' + \
+        log[-6000:]
+    return log
+
+
+@pytest.fixture(scope='session')
+def built():
+    """Build the site and the student edition; return the build log."""
+    chromium()
+    return make('book', 'student')
+
+
+@pytest.fixture(scope='session')
+def server(built):
+    handler = functools.partial(_QuietHandler, directory=str(OUT / '_build'))
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f'http://127.0.0.1:{httpd.server_address[1]}'
+    httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope='session')
+def browser(built):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=FLAGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """One page load: console errors and requests to other hosts."""
+
+    def __init__(self, browser, url, shot):
+        self.errors, self.foreign = [], []
+        self.page = browser.new_page(viewport={'width': 1280, 'height': 900})
+        self.page.on('console', self._console)
+        self.page.on('pageerror', lambda e: self.errors.append(str(e)))
+        self.page.route('**/*', self._route)
+        self.page.goto(url, wait_until='networkidle')
+        self.shot = shot
+
+    def _console(self, msg):
+        if msg.type == 'error':
+            self.errors.append(msg.text)
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith('data:') or urlparse(url).hostname == '127.0.0.1':
+            route.continue_()
+        else:
+            # blocked, so a page cannot pass by loading it from the network
+            self.foreign.append(url)
+            route.abort()
+
+    def close(self):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / self.shot), full_page=True)
+        self.page.close()
+
+
+@pytest.fixture
+def visit(browser, server):
+    opened = []
+
+    def open_page(path, shot):
+        opened.append(Visit(browser, f'{server}/{path}', shot))
+        return opened[-1]
+    yield open_page
+    for v in opened:
+        v.close()
+
+
+# JavaScript run in the page: the training cell (outside any solution)
+# and whether its figure has loaded.
+TRAINING_FIGURE = """() => {
+  const cells = [...document.querySelectorAll('div.cell')].filter(c =>
+      !c.closest('.solution') &&
+      c.querySelector('.cell_input')?.textContent.includes(
+          'history = cnnbook.train('));
+  return cells.map(c => [...c.querySelectorAll('.cell_output img')].map(
+      img => img.complete && img.naturalWidth > 0));
+}"""
+# a printout of the shapes layer by layer (or stage by stage), with the
+# parameter count: layer_summary's table, or section 7.4's own loop
+LAYER_TABLE = """() => [...document.querySelectorAll('.cell_output')].some(
+    o => (o.textContent.match(/output shape/g) || []).length >= 1 &&
+         o.textContent.includes('parameters') && !o.closest('.solution'))"""
+SOLUTION_CODE = """() => [...document.querySelectorAll('.cell_input')].some(
+    c => c.textContent.includes('BEGIN SOLUTION'))"""
+
+
+def test_warm_rebuild_runs_nothing(built):
+    log = make('book')
+    assert 'Executed notebook' not in log
+    assert len(re.findall(r'Using cached notebook', log)) >= len(SECTIONS)
+
+
+@pytest.mark.parametrize('page', PAGES)
+def test_page(visit, page):
+    v = visit(f'html/book/{page}.html', f'site-{page}.png')
+    assert v.page.title(), 'the page has no title'
+    if page in SECTIONS:
+        v.page.wait_for_selector('.widget-slider', state='visible',
+                                 timeout=30_000)
+        figures = v.page.evaluate(TRAINING_FIGURE)
+        assert figures == [[True]], \
+            f'training cell figures (loaded?) per cell: {figures}'
+        assert v.page.evaluate(LAYER_TABLE), 'no layer table on the page'
+        solutions = v.page.locator('.solution')
+        assert solutions.count() > 0
+        for i in range(solutions.count()):
+            body = solutions.nth(i).locator('> :not(.admonition-title)')
+            assert all(not body.nth(j).is_visible()
+                       for j in range(body.count())), \
+                f'solution {i} is not collapsed'
+    if page == 'results':
+        # one row per section, every glued number filled in
+        rows = v.page.locator('table').first.locator('tbody tr')
+        assert rows.count() == len(SECTIONS)
+        for i in range(rows.count()):
+            cells = rows.nth(i).locator('td').all_inner_texts()
+            assert cells[1] == 'smoke', cells
+            assert 0 <= float(cells[5]) <= 1 and float(cells[7]) > 0, cells
+    assert not v.foreign, f'requests to other hosts: {v.foreign}'
+    assert not v.errors, f'console errors: {v.errors}'
+
+
+@pytest.mark.parametrize('page', PAGES)
+def test_student_page(visit, page):
+    v = visit(f'student/html/book/{page}.html', f'student-{page}.png')
+    assert v.page.locator('.solution').count() == 0
+    assert not v.page.evaluate(SOLUTION_CODE), 'solution code on the page'
+    if page in SECTIONS:
+        assert v.page.locator('.exercise').count() > 0
+        v.page.wait_for_selector('.widget-slider', state='visible',
+                                 timeout=30_000)
+    assert not v.foreign, f'requests to other hosts: {v.foreign}'
+    assert not v.errors, f'console errors: {v.errors}'
+
+
+def test_student_notebooks_were_written(built):
+    written = sorted(p.name for p in
+                     (OUT / '_build' / 'student' / 'notebooks').glob('*'))
+    assert written == sorted(p.name for p in (ROOT / 'book').glob('*.ipynb'))
