@@ -104,10 +104,14 @@ test: setup browser
 lab: setup
 	$(BIN)/jupyter lab book
 
-# Run the performance scripts in benchmarks/ and print their tables.
+# The benchmark harness (benchmarks/run.py): throughput of the training
+# loops, the data pipeline, time to accuracy per section, the smoke suite;
+# then the channel explorers' update time. Writes
+# benchmarks/results.{md,json,png}; QUICK=1 takes a few minutes and writes
+# benchmarks/results-quick.* instead. Run nothing else meanwhile.
 bench: setup
-	cd benchmarks && for f in train_loop.py widget_update.py; do \
-	  ../$(BIN)/python $$f || exit 1; done
+	$(BIN)/python benchmarks/run.py $(if $(QUICK),--quick)
+	$(BIN)/python benchmarks/widget_update.py $(if $(QUICK),3)
 
 # Remove the built site and the execution cache (keeps .venv).
 clean:
