@@ -153,6 +153,8 @@ TRAINING_FIGURE = """() => {
 LAYER_TABLE = """() => [...document.querySelectorAll('.cell_output')].some(
     o => (o.textContent.match(/output shape/g) || []).length >= 1 &&
          o.textContent.includes('parameters') && !o.closest('.solution'))"""
+MATH_DONE = """() => [...document.querySelectorAll('.math')].every(
+    m => m.querySelector('mjx-container'))"""
 SOLUTION_CODE = """() => [...document.querySelectorAll('.cell_input')].some(
     c => c.textContent.includes('BEGIN SOLUTION'))"""
 
@@ -174,6 +176,9 @@ def test_page(visit, page):
         assert figures == [[True]], \
             f'training cell figures (loaded?) per cell: {figures}'
         assert v.page.evaluate(LAYER_TABLE), 'no layer table on the page'
+        # the .ipynb download and the launch buttons (links only)
+        for href in ('.ipynb', 'mybinder.org', 'colab.research.google.com'):
+            assert v.page.locator(f'a[href*="{href}"]').count() > 0, href
         solutions = v.page.locator('.solution')
         assert solutions.count() > 0
         for i in range(solutions.count()):
@@ -181,6 +186,8 @@ def test_page(visit, page):
             assert all(not body.nth(j).is_visible()
                        for j in range(body.count())), \
                 f'solution {i} is not collapsed'
+    # every formula typeset by the site's own MathJax
+    v.page.wait_for_function(MATH_DONE, timeout=30_000)
     if page == 'results':
         # one row per section, every glued number filled in
         rows = v.page.locator('table').first.locator('tbody tr')
