@@ -47,8 +47,12 @@ VENDOR := $(OFFLINE)/_static/vendor
 NPM_LIB := js/node_modules
 vendor: $(VENDOR)/.stamp
 $(VENDOR)/.stamp: js/package.json js/package-lock.json js/widgets-offline.js
-	@command -v npm >/dev/null || { echo "npm is needed to fetch the" \
-	  "site's scripts; on Debian: apt-get install npm"; exit 1; }
+	@command -v npm >/dev/null || { \
+	  [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null || { echo "npm is" \
+	    "needed to fetch the site's scripts: apt-get install npm"; \
+	    exit 1; }; \
+	  $(SUDO) apt-get install -y -q npm || { \
+	    $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q npm; }; }
 	npm ci --prefix js --ignore-scripts --no-audit --no-fund --loglevel=error
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/html-manager \
 	  $(VENDOR)/mathjax/output/chtml/fonts $(VENDOR)/mathjax/input/tex
