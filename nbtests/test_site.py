@@ -177,7 +177,8 @@ def test_page(visit, page):
             f'training cell figures (loaded?) per cell: {figures}'
         assert v.page.evaluate(LAYER_TABLE), 'no layer table on the page'
         # the .ipynb download and the launch buttons (links only)
-        for href in ('.ipynb', 'mybinder.org', 'colab.research.google.com'):
+        for href in (f'_sources/book/{page}.ipynb', 'mybinder.org',
+                     'colab.research.google.com'):
             assert v.page.locator(f'a[href*="{href}"]').count() > 0, href
         solutions = v.page.locator('.solution')
         assert solutions.count() > 0
