@@ -20,6 +20,21 @@ ROOT = Path(__file__).resolve().parents[1]
 STAMP = '.cnnbook-stamp'
 
 
+def toc_pages(toc_path=None):
+    """The site's pages in reading order, as paths without suffix."""
+    import yaml
+
+    def walk(entries):
+        for entry in entries:
+            if 'file' in entry:
+                yield entry['file']
+            yield from walk(entry.get('parts', []) +
+                            entry.get('chapters', []) +
+                            entry.get('sections', []))
+    toc = yaml.safe_load(Path(toc_path or ROOT / '_toc.yml').read_text())
+    return [toc['root'], *walk([toc])]
+
+
 def library_fingerprint(profile, library=None):
     """The profile plus a hash of cnnbook's sources (or ``library``'s).
 
@@ -158,6 +173,8 @@ def _drop_repeated_scripts(app, pagename, templatename, context, doctree):
 
 
 def _remove_solutions_transform():
+    # Built on demand: importing Sphinx at `import cnnbook` would slow
+    # every notebook down for a class only the site build uses.
     from sphinx.transforms import SphinxTransform
     from sphinx_exercise.nodes import solution_node
 

@@ -3,7 +3,8 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
+
+from cnnbook.website import toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / 'book').glob('*.ipynb'))
@@ -23,18 +24,8 @@ def test_committed_without_outputs(path):
                        '(jupyter nbconvert --clear-output --inplace)')
 
 
-def toc_files(entries):
-    for entry in entries:
-        if 'file' in entry:
-            yield entry['file']
-        yield from toc_files(entry.get('parts', []) +
-                             entry.get('chapters', []) +
-                             entry.get('sections', []))
-
-
 def test_every_page_is_in_the_toc():
-    toc = yaml.safe_load((ROOT / '_toc.yml').read_text())
-    listed = {toc['root'], *toc_files([toc])}
+    listed = set(toc_pages())
     pages = {str(p.relative_to(ROOT).with_suffix('')) for p in
              (ROOT / 'book').glob('*') if p.suffix in ('.ipynb', '.md')}
     assert pages == listed

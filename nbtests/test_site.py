@@ -16,7 +16,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-import yaml
+
+from cnnbook.website import toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / '_build' / 'test-site'
@@ -29,15 +30,7 @@ FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
          '--disable-sync']
 
 
-def toc_pages():
-    toc = yaml.safe_load((ROOT / '_toc.yml').read_text())
-    files = [toc['root']]
-    for part in toc.get('parts', [toc]):
-        files += [c['file'] for c in part.get('chapters', [])]
-    return [f.split('/')[-1] for f in files]
-
-
-PAGES = toc_pages()
+PAGES = [page.split('/')[-1] for page in toc_pages()]
 
 
 def chromium():
