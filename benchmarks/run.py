@@ -13,13 +13,19 @@ results-quick.*, so a quick run never replaces the full one). The parts:
    and (not --quick) at the book's: `cnnbook.train` against a book-style
    loop (a net that is not hybridized, gluon's per-image Resize +
    ToTensor in a DataLoader with the book's 4 workers, asscalar() after
-   every batch, like the book's train_ch5). PyTorch eager is not
-   measured: that would need a second copy of each network, in PyTorch.
+   every batch, like the book's train_ch5) and, when `torch` is installed
+   (optional: `pip install torch==2.13.0`, a CPU build), a PyTorch eager
+   loop on the same layers (benchmarks/torch_nets.py), fed the same
+   resized batches, loss.item() per batch.
 2. The data pipeline: seconds per batch of each loader alone, as a share
    of cnnbook.train's step.
-3. (not --quick) Time to accuracy: each section's cpu recipe trained for
-   --seeds seeds (default 5), final test accuracy, stalls (< 0.2) and
-   NaN runs, and the wall time of each notebook in the cpu profile.
+3. (not --quick) Time to accuracy in the cpu profile: each section's
+   notebook top to bottom (its wall time, and the training it records:
+   seed 0), then seeds 1 .. --seeds-1 (default 5 in all) of NiN and
+   GoogLeNet through cnnbook.train; final test accuracy, training time,
+   stalls (< 0.2) and NaN runs. Each run is logged to
+   benchmarks/accuracy-runs.jsonl as it ends and reused by a later
+   invocation with the same code and recipes (delete it to start over).
 4. The smoke suite: the wall time of `pytest --nbmake book`.
 
 Run it alone: two MXNet processes on two cores slow each other down many
@@ -48,6 +54,8 @@ BATCH = 128
 # (section, model name, cpu-profile size, the book's size)
 MODELS = [('nin', 'NiN', 67, 224), ('googlenet', 'GoogLeNet', 28, 96)]
 SECTIONS = ['nin', 'googlenet', 'googlenet-numpy']
+# the sections trained from more than one seed (see time_to_accuracy)
+SEED_SECTIONS = ['nin', 'googlenet']
 
 
 def median_rate(stamps, warmup):
@@ -112,6 +120,40 @@ def book_style(section, size, steps, warmup):
     return median_rate(stamps, warmup)
 
 
+def torch_eager(section, size, steps, warmup):
+    """images/s of a PyTorch eager loop, or None when torch is absent.
+
+    In its own process (benchmarks/torch_nets.py), so that PyTorch's
+    OpenMP runtime never shares a process with MXNet's."""
+    try:
+        import importlib.util
+        if importlib.util.find_spec('torch') is None:
+            return None
+    except ValueError:
+        return None
+    import tempfile
+    import numpy as np
+    (images, labels), _ = load_arrays()
+    n = (steps + warmup) * BATCH
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, 'batches.npz')
+        np.savez(data, images=images[:n], labels=labels[:n])
+        out = subprocess.run(
+            [sys.executable, str(HERE / 'torch_nets.py'), section,
+             str(size), str(steps), str(warmup), str(BATCH), data],
+            check=True, capture_output=True, text=True).stdout
+    n_params, images_per_s = out.split()
+    net = builder(section)()
+    net.initialize()
+    net(mx.nd.zeros((1, 1, size, size)))
+    mine = sum(p.data().size for p in net.collect_params().values())
+    if int(n_params) != mine:
+        raise RuntimeError(f'benchmarks/torch_nets.py {section} has '
+                           f'{n_params} parameters, the chapter\'s {mine}: '
+                           'not the same network')
+    return float(images_per_s)
+
+
 def loader_seconds(loader, batches=10):
     """Median seconds per batch of a loader on its own."""
     stamps = [time.perf_counter()]
@@ -129,7 +171,8 @@ def throughput(quick):
         for size in ([cpu_size] if quick else [cpu_size, book_size]):
             row = {'model': name, 'size': size,
                    'ours': ours(section, size, steps, warmup),
-                   'book': book_style(section, size, steps, warmup)}
+                   'book': book_style(section, size, steps, warmup),
+                   'torch': torch_eager(section, size, steps, warmup)}
             ours_iter, _ = cnnbook.load_data_fashion_mnist(
                 BATCH, resize=size, subset=(12 * BATCH, BATCH))
             row['data_ours'] = loader_seconds(ours_iter)
@@ -140,44 +183,92 @@ def throughput(quick):
     return rows
 
 
-def time_to_accuracy(seeds):
-    from mxnet import npx
-    runs = []
-    for section in SECTIONS:
-        cfg = cnnbook.settings(section, 'cpu')
-        if section.endswith('numpy'):
-            npx.set_np()
-        try:
-            train_iter, test_iter = cnnbook.load_data_fashion_mnist(
-                cfg.batch_size, resize=cfg.resize, subset=cfg.subset)
-            for seed in range(seeds):
-                cnnbook.set_seed(seed)
-                run = {'section': section, 'seed': seed}
-                try:
-                    h = cnnbook.train(builder(section)(), train_iter,
-                                      test_iter, cfg.num_epochs, cfg.lr,
-                                      ctx=mx.cpu(), plot=False,
-                                      **cfg.train_kwargs())
-                    run.update(test_acc=h[-1].test_acc, nan=False,
-                               seconds=sum(e.seconds for e in h))
-                except cnnbook.TrainingDiverged as e:
-                    run.update(test_acc=None, nan=True, seconds=None,
-                               error=str(e))
-                print(run, flush=True)
-                runs.append(run)
-        finally:
-            npx.reset_np()
-    return runs
+def _glued(nb):
+    """The values a notebook glued (cnnbook.record_results), by key."""
+    import ast
+    values = {}
+    for cell in nb.cells:
+        for out in cell.get('outputs', []):
+            name = out.get('metadata', {}).get('scrapbook', {}).get('name')
+            text = [v for k, v in out.get('data', {}).items()
+                    if k.endswith('text/plain')]
+            if name and text:
+                values[name] = ast.literal_eval(text[0])
+    return values
 
 
-def notebook_seconds(name, profile):
-    env = dict(os.environ, CNNBOOK_PROFILE=profile)
+def notebook_run(section):
+    """Run a section's notebook in the cpu profile: its wall time, and the
+    training it recorded (seed 0: the notebook seeds its training run)."""
+    import nbformat
+    env = dict(os.environ, CNNBOOK_PROFILE='cpu')
     tic = time.perf_counter()
-    subprocess.run([sys.executable, '-m', 'jupyter', 'nbconvert', '--to',
-                    'notebook', '--execute', '--stdout',
-                    str(ROOT / 'book' / name)], env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - tic
+    done = subprocess.run(
+        [sys.executable, '-m', 'jupyter', 'nbconvert', '--to', 'notebook',
+         '--execute', '--stdout', str(ROOT / 'book' / f'{section}.ipynb')],
+        env=env, capture_output=True, text=True)
+    run = {'section': section, 'seed': 0, 'source': 'notebook',
+           'notebook_seconds': time.perf_counter() - tic}
+    if done.returncode:
+        # a diverged run stops the notebook with TrainingDiverged
+        err = done.stderr.strip().splitlines()[-1:] or ['']
+        return dict(run, test_acc=None, seconds=None,
+                    nan='TrainingDiverged' in done.stderr, error=err[0])
+    glued = _glued(nbformat.reads(done.stdout, as_version=4))
+    return dict(run, test_acc=glued['test_acc'], nan=False,
+                seconds=glued['train_seconds'])
+
+
+def seed_run(section, seed):
+    """Train a section's network on its cpu recipe from one seed."""
+    cfg = cnnbook.settings(section, 'cpu')
+    train_iter, test_iter = cnnbook.load_data_fashion_mnist(
+        cfg.batch_size, resize=cfg.resize, subset=cfg.subset)
+    cnnbook.set_seed(seed)
+    run = {'section': section, 'seed': seed, 'source': 'cnnbook.train'}
+    try:
+        h = cnnbook.train(builder(section)(), train_iter, test_iter,
+                          cfg.num_epochs, cfg.lr, ctx=mx.cpu(), plot=False,
+                          **cfg.train_kwargs())
+    except cnnbook.TrainingDiverged as e:
+        return dict(run, test_acc=None, nan=True, seconds=None, error=str(e))
+    return dict(run, test_acc=h[-1].test_acc, nan=False,
+                seconds=sum(e.seconds for e in h))
+
+
+def time_to_accuracy(seeds, log):
+    """Part 3. Every section's notebook in the cpu profile (seed 0), and
+    seeds 1 .. seeds-1 of each network through cnnbook.train.
+
+    Section 7.4 trains 5.10's network on 5.10's recipe (only the array
+    API differs), so its spread over seeds is 5.10's and only its notebook
+    runs. Each finished run is appended to ``log`` (JSON lines) at once;
+    a later invocation with the same code and recipes reuses those lines
+    instead of training again, so an interrupted run loses one run at
+    most. Delete the log to measure afresh.
+    """
+    from cnnbook.website import library_fingerprint
+    key = library_fingerprint('cpu').strip() + ' ' + ' | '.join(
+        cnnbook.settings(s, 'cpu').recipe.describe() for s in SECTIONS)
+    done = {}
+    if log.exists():
+        for line in log.read_text().splitlines():
+            run = json.loads(line)
+            if run.pop('key') == key:
+                done[run['section'], run['seed']] = run
+    plan = [(s, 0) for s in SECTIONS] + [
+        (s, seed) for s in SEED_SECTIONS for seed in range(1, seeds)]
+    runs = []
+    for section, seed in plan:
+        run = done.get((section, seed))
+        if run is None:
+            run = (notebook_run(section) if seed == 0 else
+                   seed_run(section, seed))
+            with log.open('a') as f:
+                f.write(json.dumps(dict(run, key=key)) + '\n')
+        print(run, flush=True)
+        runs.append(run)
+    return runs
 
 
 def smoke_suite():
@@ -216,12 +307,19 @@ def markdown(results):
            'after warm-up (book-style loop: the median step; cnnbook.train: '
            'the mean, from two runs timed to the end, since it reads '
            'nothing back per batch):', '',
-           '| model | input | cnnbook.train | book-style loop | speed-up |',
-           '|---|---|---|---|---|']
+           '| model | input | cnnbook.train | book-style loop | speed-up | '
+           'PyTorch eager | cnnbook.train / PyTorch |',
+           '|---|---|---|---|---|---|---|']
     for r in results['throughput']:
+        torch = r.get('torch')
         out.append(f"| {r['model']} | {r['size']}×{r['size']} | "
                    f"{fmt(r['ours'])} | {fmt(r['book'])} | "
-                   f"{r['ours'] / r['book']:.2f}× |")
+                   f"{r['ours'] / r['book']:.2f}× | {fmt(torch)} | "
+                   f"{fmt(torch and r['ours'] / torch, '.2f')}"
+                   f"{'×' if torch else ''} |")
+    if not any(r.get('torch') for r in results['throughput']):
+        out += ['', 'PyTorch eager: not measured (torch is not installed; '
+                '`pip install torch==2.13.0` adds it).']
     out += ['', '**Data pipeline**, seconds per batch of 128 on its own, '
             'and as a share of a cnnbook.train step:', '',
             '| model | input | whole-batch resize (ours) | per-image '
@@ -233,22 +331,38 @@ def markdown(results):
                    f"{r['data_share']:.1%} |")
     runs = results.get('accuracy') or []
     if runs:
-        out += ['', '**Time to accuracy**, cpu profile, one run per seed:',
-                '', '| section | seeds | test accuracy (median, min–max) | '
-                'stalled (< 0.2) | NaN | training (median) | notebook |',
-                '|---|---|---|---|---|---|---|']
+        out += ['', '**Time to accuracy**, cpu profile. Seed 0 of each '
+                'section is its notebook run top to bottom; seeds 1–'
+                f"{max(r['seed'] for r in runs)} train the same recipe "
+                'through cnnbook.train. Section 7.4 trains 5.10\'s network '
+                'on 5.10\'s recipe, so only its notebook runs.', '',
+                '| section | runs | test accuracy (median, min–max) | '
+                'stalled (< 0.2) | NaN | training (median) | whole notebook '
+                '|', '|---|---|---|---|---|---|---|']
         for section in SECTIONS:
             mine = [r for r in runs if r['section'] == section]
             accs = [r['test_acc'] for r in mine if r['test_acc'] is not None]
             secs = [r['seconds'] for r in mine if r['seconds'] is not None]
-            nb = results['notebooks'].get(section)
+            nb = [r['notebook_seconds'] for r in mine
+                  if 'notebook_seconds' in r]
+            spread = (f'{statistics.median(accs):.3f} ({min(accs):.3f}–'
+                      f'{max(accs):.3f})' if len(accs) > 1 else
+                      fmt(accs[0] if accs else None, '.3f'))
             out.append(
-                f"| {section} | {len(mine)} | "
-                f"{statistics.median(accs):.3f} ({min(accs):.3f}–"
-                f"{max(accs):.3f}) | {sum(a < 0.2 for a in accs)} | "
+                f"| {section} | {len(mine)} | {spread} | "
+                f"{sum(a < 0.2 for a in accs)} | "
                 f"{sum(r['nan'] for r in mine)} | "
-                f"{statistics.median(secs) / 60:.1f} min | "
-                f"{fmt(nb and nb / 60, '.1f')} min |")
+                f"{fmt(statistics.median(secs) / 60 if secs else None, '.1f')}"
+                f" min | "
+                f"{fmt(nb[0] / 60 if nb else None, '.1f')} min |")
+        out += ['', 'Every run:', '',
+                '| section | seed | run by | test accuracy | training |',
+                '|---|---|---|---|---|']
+        for r in runs:
+            acc = fmt(r['test_acc'], '.3f') + (
+                f" ({r['error']})" if r.get('error') else '')
+            out.append(f"| {r['section']} | {r['seed']} | {r['source']} | "
+                       f"{acc} | {fmt(r['seconds'])} s |")
     else:
         out += ['', 'Time to accuracy: not run by this invocation '
                 '(`--quick` or `--skip-accuracy`).']
@@ -270,10 +384,13 @@ def plot(results, path):
     fig, ax = plt.subplots(figsize=(6, 3))
     labels = [f"{r['model']} {r['size']}" for r in rows]
     x = range(len(rows))
-    ax.bar([i - 0.2 for i in x], [r['ours'] for r in rows], 0.4,
-           label='cnnbook.train')
-    ax.bar([i + 0.2 for i in x], [r['book'] for r in rows], 0.4,
-           label='book-style loop')
+    loops = [('ours', 'cnnbook.train'), ('book', 'book-style loop')]
+    if all(r.get('torch') for r in rows):
+        loops.append(('torch', 'PyTorch eager'))
+    width = 0.8 / len(loops)
+    for k, (key, label) in enumerate(loops):
+        ax.bar([i + (k - (len(loops) - 1) / 2) * width for i in x],
+               [r[key] for r in rows], width, label=label)
     ax.set_xticks(list(x), labels)
     ax.set_yscale('log')
     ax.set_ylabel('images/s (batch 128)')
@@ -294,9 +411,8 @@ def main(argv=None):
     results = {'quick': args.quick, 'command': command,
                'machine': machine(), 'throughput': throughput(args.quick)}
     if not (args.quick or args.skip_accuracy):
-        results['accuracy'] = time_to_accuracy(args.seeds)
-        results['notebooks'] = {
-            s: notebook_seconds(f'{s}.ipynb', 'cpu') for s in SECTIONS}
+        results['accuracy'] = time_to_accuracy(
+            args.seeds, HERE / 'accuracy-runs.jsonl')
     results['smoke_seconds'] = smoke_suite()
     stem = 'results-quick' if args.quick else 'results'
     text = markdown(results)

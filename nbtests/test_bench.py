@@ -1,0 +1,87 @@
+"""The benchmark harness's bookkeeping (its timings are never asserted)."""
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / 'benchmarks'))
+import run as bench  # noqa: E402
+
+
+def _results(torch):
+    row = {'model': 'NiN', 'size': 67, 'ours': 600.0, 'book': 400.0,
+           'torch': torch, 'data_ours': 0.01, 'data_book': 0.02,
+           'data_share': 0.005}
+    runs = [{'section': 'nin', 'seed': s, 'source': 'cnnbook.train',
+             'test_acc': a, 'nan': False, 'seconds': 480.0}
+            for s, a in enumerate([0.7, 0.1, 0.8])]
+    runs[0].update(source='notebook', notebook_seconds=600.0)
+    runs.append({'section': 'googlenet', 'seed': 0, 'source': 'notebook',
+                 'test_acc': None, 'nan': True, 'seconds': None,
+                 'notebook_seconds': 30.0, 'error': 'TrainingDiverged'})
+    return {'machine': {'cpu': 'x', 'cores': 2, 'OMP_NUM_THREADS': '2',
+                        'mxnet': '1.9.1', 'date': 'today'},
+            'command': 'benchmarks/run.py', 'throughput': [row],
+            'accuracy': runs, 'smoke_seconds': 80.0}
+
+
+def test_report_counts_stalls_and_nans():
+    text = bench.markdown(_results(torch=500.0))
+    lines = text.splitlines()
+    nin = next(line for line in lines if line.startswith('| nin | 3 |'))
+    assert '0.700 (0.100–0.800)' in nin and '| 1 | 0 |' in nin
+    assert '10.0 min |' in nin      # the notebook's wall time
+    gn = next(line for line in lines if line.startswith('| googlenet | 1'))
+    assert '| 0 | 1 |' in gn        # no stall counted, one NaN
+    assert '| NiN | 67×67 | 600 | 400 | 1.50× | 500 | 1.20× |' in text
+    assert lines[-1] == 'speed-up vs book-style loop: NiN 1.50x'
+
+
+def test_report_without_torch_says_so():
+    text = bench.markdown(_results(torch=None))
+    assert 'PyTorch eager: not measured' in text
+    assert '| 1.50× | – | – |' in text
+
+
+def test_accuracy_log_is_reused_only_for_the_same_code(tmp_path, monkeypatch):
+    trained = []
+
+    def fake(section, seed=0):
+        trained.append((section, seed))
+        return {'section': section, 'seed': seed, 'source': 'fake',
+                'test_acc': 0.5, 'nan': False, 'seconds': 1.0}
+    monkeypatch.setattr(bench, 'notebook_run', fake)
+    monkeypatch.setattr(bench, 'seed_run', fake)
+    log = tmp_path / 'runs.jsonl'
+    first = bench.time_to_accuracy(2, log)
+    plan = [(s, 0) for s in bench.SECTIONS] + [
+        (s, 1) for s in bench.SEED_SECTIONS]
+    assert trained == plan and len(first) == len(plan)
+    assert len(log.read_text().splitlines()) == len(plan)
+
+    # an interrupted run: the last line lost; only that run trains again
+    log.write_text(''.join(log.read_text().splitlines(True)[:-1]))
+    trained.clear()
+    assert bench.time_to_accuracy(2, log) == first
+    assert trained == plan[-1:]
+
+    # lines written by other code or recipes are ignored
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    log.write_text(''.join(json.dumps(dict(r, key='other')) + '\n'
+                           for r in lines))
+    trained.clear()
+    bench.time_to_accuracy(2, log)
+    assert trained == plan
+
+
+def test_glued_values_are_read_back():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        'from myst_nb import glue\n'
+        "glue('test_acc', 0.875, display=False)\n"
+        "glue('profile', 'cpu', display=False)")])
+    NotebookClient(nb, timeout=60, kernel_name='python3').execute()
+    assert bench._glued(nb) == {'test_acc': 0.875, 'profile': 'cpu'}
+
