@@ -8,9 +8,10 @@ writes benchmarks/results.md, results.json and results.png (--quick:
 results-quick.*, so a quick run never replaces the full one). The parts:
 
 1. Training-loop throughput, batch 128, median images/s of timed steps
-   (for cnnbook.train: the mean over them, from two timed runs), for NiN
-   and GoogLeNet at the cpu profile's input size
-   and (not --quick) at the book's: `cnnbook.train` against a book-style
+   (24 at the small inputs, 6 at the book's; for cnnbook.train: the
+   median over 3 pairs of runs timed to the end, see ours()), for NiN and
+   GoogLeNet at the cpu profile's input size and (not --quick) at the
+   book's: `cnnbook.train` against a book-style
    loop (a net that is not hybridized, gluon's per-image Resize +
    ToTensor in a DataLoader with the book's 4 workers, asscalar() after
    every batch, like the book's train_ch5) and, when `torch` is installed
@@ -51,6 +52,8 @@ from cnnbook.data import load_arrays
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BATCH = 128
+# pairs of timed runs of cnnbook.train per throughput figure (see ours())
+REPEATS = 3
 # (section, model name, cpu-profile size, the book's size)
 MODELS = [('nin', 'NiN', 67, 224), ('googlenet', 'GoogLeNet', 28, 96)]
 SECTIONS = ['nin', 'googlenet', 'googlenet-numpy']
@@ -64,14 +67,15 @@ def median_rate(stamps, warmup):
     return BATCH / statistics.median(gaps)
 
 
-def ours(section, size, steps, warmup):
+def ours(section, size, steps, warmup, repeats):
     """cnnbook.train: images/s per step.
 
     MXNet runs asynchronously and cnnbook.train reads nothing back per
     batch, so the time a batch is handed out says little about when its
     step ends. Instead two whole runs, of warmup and of warmup + steps
     batches, are timed to the end (train() waits for all work); their
-    difference is the steps alone, without compiling and evaluation.
+    difference is the steps alone, without compiling and evaluation: the
+    mean over them.
     """
     def run(n):
         train_iter, test_iter = cnnbook.load_data_fashion_mnist(
@@ -81,8 +85,11 @@ def ours(section, size, steps, warmup):
         cnnbook.train(builder(section)(), train_iter, test_iter, 1, 0.01,
                       ctx=mx.cpu(), momentum=0.9, plot=False)
         return time.perf_counter() - tic
-    short, long = run(warmup), run(warmup + steps)
-    return steps * BATCH / (long - short)
+    # the median over `repeats` pairs: one pair on a shared machine swings
+    # by 20% (GoogLeNet 28x28, 6 steps: 451 and 368 images/s on two days)
+    return statistics.median(
+        steps * BATCH / (run(warmup + steps) - run(warmup))
+        for _ in range(repeats))
 
 
 def book_loader(size, n, workers=4):
@@ -165,12 +172,14 @@ def loader_seconds(loader, batches=10):
 
 
 def throughput(quick):
-    steps, warmup = (4, 2) if quick else (6, 2)
+    warmup, repeats = 2, (1 if quick else REPEATS)
     rows = []
     for section, name, cpu_size, book_size in MODELS:
         for size in ([cpu_size] if quick else [cpu_size, book_size]):
+            # a few seconds of steps at least: 24 at the small inputs
+            steps = 4 if quick else (24 if size < 96 else 6)
             row = {'model': name, 'size': size,
-                   'ours': ours(section, size, steps, warmup),
+                   'ours': ours(section, size, steps, warmup, repeats),
                    'book': book_style(section, size, steps, warmup),
                    'torch': torch_eager(section, size, steps, warmup)}
             ours_iter, _ = cnnbook.load_data_fashion_mnist(
@@ -304,9 +313,10 @@ def markdown(results):
            f"OMP_NUM_THREADS={m['OMP_NUM_THREADS']}, MXNet {m['mxnet']}, "
            f"{m['date']}, by `{results['command']}`.", '',
            '**Training throughput**, batch 128, images/s over timed steps '
-           'after warm-up (book-style loop: the median step; cnnbook.train: '
-           'the mean, from two runs timed to the end, since it reads '
-           'nothing back per batch):', '',
+           'after warm-up (book-style and PyTorch loops: the median step; '
+           'cnnbook.train, which reads nothing back per batch: the mean '
+           'step, from runs of two lengths timed to the end, the median of '
+           f"{results.get('repeats', 1)} such pairs):", '',
            '| model | input | cnnbook.train | book-style loop | speed-up | '
            'PyTorch eager | cnnbook.train / PyTorch |',
            '|---|---|---|---|---|---|---|']
@@ -409,7 +419,8 @@ def main(argv=None):
     command = ' '.join(['benchmarks/run.py'] + (
         sys.argv[1:] if argv is None else list(argv)))
     results = {'quick': args.quick, 'command': command,
-               'machine': machine(), 'throughput': throughput(args.quick)}
+               'machine': machine(), 'throughput': throughput(args.quick),
+               'repeats': 1 if args.quick else REPEATS}
     if not (args.quick or args.skip_accuracy):
         results['accuracy'] = time_to_accuracy(
             args.seeds, HERE / 'accuracy-runs.jsonl')
