@@ -19,6 +19,7 @@ import cnnbook
 from cnnbook.chapters import builder
 from cnnbook.profiles import Recipe
 
+
 def main(section, recipe, seed=0):
     build = builder(section)
     r = Recipe(**json.loads(recipe))
