@@ -1,11 +1,12 @@
 """Training-step throughput of a chapter's network on synthetic batches.
 
-    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/throughput.py googlenet 28 128
+    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/throughput.py googlenet 28 128 [MODE]
 
 prints the median images/s over timed steps after warm-up. Run it with and
 without OMP_NUM_THREADS to see what the thread setting is worth (see
 benchmarks/recipes.md). The step is the one cnnbook.train takes: a
-hybridized net (static_alloc, static_shape), SGD with momentum.
+hybridized net (MODE static, the default: static_alloc, static_shape),
+SGD with momentum; MODE plain hybridizes without them, none not at all.
 """
 import statistics
 import sys
@@ -16,11 +17,17 @@ from mxnet import autograd, gluon, init
 
 from cnnbook.chapters import builder
 
-def main(section, size, batch_size, steps=8, warmup=2):
+
+def main(section, size, batch_size, mode='static', steps=16, warmup=3):
     size, batch_size = int(size), int(batch_size)
     net = builder(section)()
     net.initialize(init.Xavier())
-    net.hybridize(static_alloc=True, static_shape=True)
+    if mode == 'static':
+        net.hybridize(static_alloc=True, static_shape=True)
+    elif mode == 'plain':
+        net.hybridize()
+    elif mode != 'none':
+        raise SystemExit(f'MODE is static, plain or none, not {mode!r}')
     trainer = gluon.Trainer(net.collect_params(), 'sgd',
                             {'learning_rate': 0.01, 'momentum': 0.9})
     loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
@@ -37,7 +44,8 @@ def main(section, size, batch_size, steps=8, warmup=2):
         times.append(time.perf_counter() - tic)
     step = statistics.median(times[warmup:])
     print(f'{section} {size}x{size} batch {batch_size}: '
-          f'{batch_size / step:.0f} images/s (median of {steps} steps)')
+          f'{batch_size / step:.0f} images/s (median of {steps} steps, '
+          f'hybridize: {mode})')
 
 
 if __name__ == '__main__':
