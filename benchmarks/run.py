@@ -33,16 +33,19 @@ Run it alone: two MXNet processes on two cores slow each other down many
 times over (benchmarks/recipes.md). Timings are reported, never asserted.
 """
 import argparse
+import importlib.util
 import json
 import os
 import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import mxnet as mx
+import numpy as np
 from mxnet import autograd, gluon, init
 
 import cnnbook
@@ -132,14 +135,8 @@ def torch_eager(section, size, steps, warmup):
 
     In its own process (benchmarks/torch_nets.py), so that PyTorch's
     OpenMP runtime never shares a process with MXNet's."""
-    try:
-        import importlib.util
-        if importlib.util.find_spec('torch') is None:
-            return None
-    except ValueError:
+    if importlib.util.find_spec('torch') is None:
         return None
-    import tempfile
-    import numpy as np
     (images, labels), _ = load_arrays()
     n = (steps + warmup) * BATCH
     with tempfile.TemporaryDirectory() as tmp:

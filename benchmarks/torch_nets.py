@@ -112,6 +112,7 @@ def rate(section, size, steps, warmup, batch, data):
         opt.step()
         loss.item()
         stamps.append(time.perf_counter())
+    # as run.py's median_rate, which this process cannot import (MXNet)
     gaps = [b - a for a, b in zip(stamps, stamps[1:])][warmup:]
     return batch / statistics.median(gaps)
 
