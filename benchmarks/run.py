@@ -147,10 +147,8 @@ def torch_eager(section, size, steps, warmup):
              str(size), str(steps), str(warmup), str(BATCH), data],
             check=True, capture_output=True, text=True).stdout
     n_params, images_per_s = out.split()
-    net = builder(section)()
-    net.initialize()
-    net(mx.nd.zeros((1, 1, size, size)))
-    mine = sum(p.data().size for p in net.collect_params().values())
+    mine = cnnbook.layer_summary(builder(section)(), (1, 1, size, size),
+                                 show=False).total_params
     if int(n_params) != mine:
         raise RuntimeError(f'benchmarks/torch_nets.py {section} has '
                            f'{n_params} parameters, the chapter\'s {mine}: '
@@ -165,7 +163,7 @@ def loader_seconds(loader, batches=10):
         stamps.append(time.perf_counter())
         if i + 1 == batches:
             break
-    return statistics.median(b - a for a, b in zip(stamps, stamps[1:]))
+    return BATCH / median_rate(stamps, 0)
 
 
 def throughput(quick):
@@ -192,15 +190,10 @@ def throughput(quick):
 def _glued(nb):
     """The values a notebook glued (cnnbook.record_results), by key."""
     import ast
-    values = {}
-    for cell in nb.cells:
-        for out in cell.get('outputs', []):
-            name = out.get('metadata', {}).get('scrapbook', {}).get('name')
-            text = [v for k, v in out.get('data', {}).items()
-                    if k.endswith('text/plain')]
-            if name and text:
-                values[name] = ast.literal_eval(text[0])
-    return values
+    from myst_nb.ext.glue import extract_glue_data_cell
+    return {key: ast.literal_eval(out['data']['text/plain'])
+            for cell in nb.cells if cell.cell_type == 'code'
+            for key, out in extract_glue_data_cell(cell)}
 
 
 def notebook_run(section):
@@ -215,12 +208,19 @@ def notebook_run(section):
         env=env, capture_output=True, text=True)
     run = {'section': section, 'seed': 0, 'source': 'notebook',
            'notebook_seconds': time.perf_counter() - tic}
+    if done.returncode and 'TrainingDiverged' in done.stderr:
+        # a measurement: the run went NaN and stopped the notebook
+        return dict(run, test_acc=None, seconds=None, nan=True,
+                    error='TrainingDiverged')
     if done.returncode:
-        # a diverged run stops the notebook with TrainingDiverged
-        err = done.stderr.strip().splitlines()[-1:] or ['']
-        return dict(run, test_acc=None, seconds=None,
-                    nan='TrainingDiverged' in done.stderr, error=err[0])
+        # anything else is a broken notebook, not a result to log
+        raise RuntimeError(f'book/{section}.ipynb failed in the cpu '
+                           f'profile:\n{done.stderr[-2000:]}')
     glued = _glued(nbformat.reads(done.stdout, as_version=4))
+    if 'test_acc' not in glued:
+        raise RuntimeError(f'book/{section}.ipynb recorded no results; its '
+                           'record-results cell must call '
+                           'cnnbook.record_results')
     return dict(run, test_acc=glued['test_acc'], nan=False,
                 seconds=glued['train_seconds'])
 

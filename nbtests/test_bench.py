@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / 'benchmarks'))
@@ -77,11 +77,35 @@ def test_accuracy_log_is_reused_only_for_the_same_code(tmp_path, monkeypatch):
     assert trained == plan
 
 
-def test_glued_values_are_read_back():
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+def _notebook_run(tmp_path, monkeypatch, code):
+    book = tmp_path / 'book'
+    book.mkdir(exist_ok=True)
+    nbformat.write(nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(code)]), book / 'x.ipynb')
+    monkeypatch.setattr(bench, 'ROOT', tmp_path)
+    return bench.notebook_run('x')
+
+
+def test_notebook_run_reads_what_the_notebook_glued(tmp_path, monkeypatch):
+    run = _notebook_run(tmp_path, monkeypatch, (
         'from myst_nb import glue\n'
         "glue('test_acc', 0.875, display=False)\n"
-        "glue('profile', 'cpu', display=False)")])
-    NotebookClient(nb, timeout=60, kernel_name='python3').execute()
-    assert bench._glued(nb) == {'test_acc': 0.875, 'profile': 'cpu'}
+        "glue('train_seconds', 12.5, display=False)"))
+    assert (run['test_acc'], run['seconds'], run['nan']) == (0.875, 12.5,
+                                                             False)
+    assert run['notebook_seconds'] > 0
 
+
+def test_notebook_run_counts_a_diverged_run(tmp_path, monkeypatch):
+    run = _notebook_run(tmp_path, monkeypatch, (
+        'import cnnbook\n'
+        "raise cnnbook.TrainingDiverged('the loss became nan', [])"))
+    assert run['nan'] and run['test_acc'] is None
+
+
+def test_notebook_run_refuses_a_broken_notebook(tmp_path, monkeypatch):
+    # not a measurement: nothing may be logged for it
+    with pytest.raises(RuntimeError, match='x.ipynb failed'):
+        _notebook_run(tmp_path, monkeypatch, 'raise ValueError("broken")')
+    with pytest.raises(RuntimeError, match='recorded no results'):
+        _notebook_run(tmp_path, monkeypatch, 'x = 1')
