@@ -253,7 +253,7 @@ def time_to_accuracy(seeds, log):
     instead of training again, so an interrupted run loses one run at
     most. Delete the log to measure afresh.
     """
-    from cnnbook.website import library_fingerprint
+    from cnnbook.build import library_fingerprint
     key = library_fingerprint('cpu').strip() + ' ' + ' | '.join(
         cnnbook.settings(s, 'cpu').recipe.describe() for s in SECTIONS)
     done = {}

@@ -6,14 +6,14 @@ Importing cnnbook downloads nothing, seeds nothing and silences nothing.
 """
 from .data import (DataError, get_fashion_mnist_labels,
                    load_data_fashion_mnist)
-from .inspect import layer_summary
+from .summary import layer_summary
 from .models import alexnet
 from .plot import (LiveCurves, Table, draw_branches, draw_pipelines,
                    show_images)
 from .profiles import active_profile, settings
 from .train import (History, TrainingDiverged, evaluate_accuracy, set_seed,
                     train, try_gpu)
-from .website import record_results
+from .results import record_results
 
 __all__ = ['DataError', 'History', 'LiveCurves', 'Table', 'TrainingDiverged',
            'active_profile', 'alexnet', 'draw_branches', 'draw_pipelines',

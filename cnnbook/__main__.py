@@ -1,14 +1,48 @@
-"""``python -m cnnbook``: verify Fashion-MNIST, downloading it if absent.
+"""``python -m cnnbook``: the data check and the Makefile's site steps.
 
-``python -m cnnbook --where`` only says whether a copy is found.
-``python -m cnnbook stamp BUILD`` and ``python -m cnnbook student BUILD``
-are the Makefile's site steps (cnnbook/website.py).
+``python -m cnnbook``               verify Fashion-MNIST, downloading it if
+                                    no copy is found (cnnbook/data.py);
+``python -m cnnbook --where``       only say whether a copy is found;
+``python -m cnnbook stamp BUILD``   and ``student BUILD``: the site's
+                                    build steps (cnnbook/build.py).
 """
+import argparse
 import sys
 
-if sys.argv[1:2] in (['stamp'], ['student']):
-    from .website import main
-else:
-    from .data import main
 
-sys.exit(main())
+def parser():
+    """The command line, with argparse's help and usage errors."""
+    p = argparse.ArgumentParser(
+        prog='python -m cnnbook',
+        description='Without a command: verify Fashion-MNIST, downloading '
+                    'it if no copy is found.')
+    p.add_argument('--where', action='store_true',
+                   help='say where Fashion-MNIST is (exit status 1: nowhere); '
+                        'download nothing')
+    commands = p.add_subparsers(dest='command', metavar='COMMAND')
+    for name, text in (
+            ('stamp', 'clear BUILD/.jupyter_cache when the profile or the '
+                      'cnnbook library changed'),
+            ('student', 'write the student notebooks and the site without '
+                        'solutions under BUILD/student')):
+        command = commands.add_parser(name, help=text, description=text)
+        command.add_argument('build', metavar='BUILD',
+                             help='the build folder, e.g. _build')
+    return p
+
+
+def main(argv=None):
+    """Run the command line; return the exit status."""
+    p = parser()
+    args = p.parse_args(argv)
+    if args.command is None:
+        from .data import main as check_data
+        return check_data(where=args.where)
+    if args.where:
+        p.error('--where goes without a command')
+    from .build import main as build_step
+    return build_step(args.command, args.build)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

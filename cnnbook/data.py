@@ -312,11 +312,13 @@ def get_fashion_mnist_labels(labels):
         labels.asnumpy() if hasattr(labels, 'asnumpy') else labels)]
 
 
-def main(argv=None):
-    """Say where the data is and verify it; download it if absent."""
-    argv = sys.argv[1:] if argv is None else argv
+def main(where=False):
+    """Say where the data is and verify it; download it if absent.
+
+    ``where``: only say whether a copy is found. Returns the exit status.
+    """
     found = find_fashion_mnist()
-    if found is None and '--where' in argv:
+    if found is None and where:
         print('Fashion-MNIST: not found', file=sys.stderr)
         return 1
     try:

@@ -8,7 +8,7 @@ import dataclasses
 import html
 import numbers
 
-from .inspect import layer_summary
+from .summary import layer_summary
 
 BLOCK_NAMES = ('3a', '3b', '4a', '4b', '4c', '4d', '4e', '5a', '5b')
 

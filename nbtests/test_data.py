@@ -282,10 +282,10 @@ def test_no_download_when_found(good, monkeypatch):
 
 def test_cli_reports_location(good, monkeypatch, capsys):
     monkeypatch.setenv('FASHION_MNIST_DIR', str(good))
-    assert data.main([]) == 0
+    assert data.main() == 0
     assert 'verified' in capsys.readouterr().out
     monkeypatch.delenv('FASHION_MNIST_DIR')
-    assert data.main(['--where']) == 1
+    assert data.main(where=True) == 1
 
 
 def test_text_labels():

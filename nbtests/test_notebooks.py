@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from cnnbook.website import toc_pages
+from cnnbook.build import toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / 'book').glob('*.ipynb'))

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from cnnbook.website import toc_pages
+from cnnbook.build import toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / '_build' / 'test-site'

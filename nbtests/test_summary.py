@@ -1,11 +1,11 @@
-"""Tests of cnnbook.inspect against counts made by hand."""
+"""Tests of cnnbook.summary against counts made by hand."""
 import itertools
 
 import mxnet as mx
 import pytest
 from mxnet.gluon import nn
 
-from cnnbook.inspect import describe, layer_summary
+from cnnbook.summary import describe, layer_summary
 
 
 def lenet():

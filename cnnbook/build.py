@@ -1,4 +1,4 @@
-"""Building the website and the course edition.
+"""Build steps of the website and the course edition (the Makefile's).
 
 Commands (``python -m cnnbook ...``):
 
@@ -7,13 +7,10 @@ Commands (``python -m cnnbook ...``):
 ``student BUILD`` the site without solutions in BUILD/student/html and the
                   student notebooks in BUILD/student/notebooks.
 
-``record_results`` is what a chapter calls after training: it glues the numbers
-that the results page shows. ``setup`` makes this module a Sphinx extension
-(see _config.yml) that lets ``hide_solutions`` work on gated solutions.
+:func:`toc_pages` reads ``_toc.yml`` for the tests that walk the site.
 """
 import hashlib
 import shutil
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,34 +63,6 @@ def stamp(build):
     return True
 
 
-def record_results(cfg, history):
-    """Glue a run's numbers for the results page (myst-nb's glue).
-
-    Keys: profile, input, batch_size, epochs, loss, train_acc, test_acc,
-    train_seconds, examples_per_sec. Nothing is displayed.
-    """
-    from myst_nb import glue
-    if not history:
-        raise ValueError('record() needs a history with at least one '
-                         'finished epoch; train for longer')
-    last = history[-1]
-    size = cfg.resize or 28
-    values = {
-        'profile': cfg.profile,
-        'input': f'{size}×{size}',
-        'batch_size': cfg.batch_size,
-        'epochs': len(history),
-        'loss': last.loss,
-        'train_acc': last.train_acc,
-        'test_acc': last.test_acc,
-        'train_seconds': sum(e.seconds for e in history),
-        'examples_per_sec': history.examples_per_sec,
-    }
-    for key, value in values.items():
-        glue(key, value, display=False)
-    return values
-
-
 def student_notebooks(build):
     """Write the student notebooks to ``build``/student/notebooks."""
     import nbformat
@@ -135,69 +104,15 @@ def student_site(build):
         raise SystemExit(f'the student site failed to build ({result})')
 
 
-def setup(app):
-    """Sphinx extension: ``hide_solutions`` for gated solutions.
-
-    sphinx-exercise 1.2.1 drops a hidden ``{solution-start}`` but keeps
-    its ``{solution-end}``, and the HTML writer then fails on that node
-    (executablebooks/sphinx-exercise#89, open). So when hide_solutions is
-    set, this turns it off for sphinx-exercise, which then merges each
-    gated solution into one node as usual, and removes those nodes after.
-    """
-    app.add_config_value('cnnbook_hide_solutions', False, 'env')
-    app.connect('config-inited', _take_over_hide_solutions)
-    app.connect('html-page-context', _drop_repeated_scripts)
-    app.add_transform(_remove_solutions_transform())
-    return {'parallel_read_safe': True, 'parallel_write_safe': True}
-
-
-def _take_over_hide_solutions(app, config):
-    if config.hide_solutions:
-        config.hide_solutions = False
-        config.cnnbook_hide_solutions = True
-
-
-def _drop_repeated_scripts(app, pagename, templatename, context, doctree):
-    # sphinx-thebe's and sphinx-togglebutton's inline scripts reach every
-    # page twice under Jupyter Book 1.0.4; the second `const THEBE_JS_URL`
-    # is a JavaScript error in the browser console.
-    seen, unique = set(), []
-    for script in context.get('script_files', []):
-        # an inline script's filename is None in one copy, '' in the other
-        key = (script.filename or '',
-               tuple(sorted(script.attributes.items())))
-        if key not in seen:
-            seen.add(key)
-            unique.append(script)
-    context['script_files'] = unique
-
-
-def _remove_solutions_transform():
-    # Built on demand: importing Sphinx at `import cnnbook` would slow
-    # every notebook down for a class only the site build uses.
-    from sphinx.transforms import SphinxTransform
-    from sphinx_exercise.nodes import solution_node
-
-    class RemoveSolutions(SphinxTransform):
-        # after sphinx-exercise's MergeGatedSolutions (priority 10)
-        default_priority = 11
-
-        def apply(self):
-            if self.config.cnnbook_hide_solutions:
-                for node in list(self.document.findall(solution_node)):
-                    node.parent.remove(node)
-    return RemoveSolutions
-
-
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 2 or argv[0] not in ('stamp', 'student'):
-        raise SystemExit('usage: python -m cnnbook stamp|student BUILD')
-    command, build = argv
+def main(command, build):
+    """Run ``stamp`` or ``student`` on the folder ``build``."""
     if command == 'stamp':
         stamp(build)
-    else:
+    elif command == 'student':
         for path in student_notebooks(build):
             print(f'wrote {path}')
         student_site(build)
+    else:
+        raise ValueError(f"command must be 'stamp' or 'student', got "
+                         f'{command!r}')
     return 0

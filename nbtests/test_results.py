@@ -1,0 +1,29 @@
+"""The numbers a chapter glues for the results page (cnnbook/results.py)."""
+import pytest
+
+import cnnbook
+from cnnbook.train import Epoch, History
+
+
+def test_record_results_glues_the_last_epoch(monkeypatch):
+    glued = {}
+    import myst_nb
+    monkeypatch.setattr(myst_nb, 'glue', lambda k, v, display: glued.update(
+        {k: (v, display)}))
+    history = History([Epoch(1, 0.9, 0.6, 0.55, 10.0, 100.0),
+                       Epoch(2, 0.5, 0.8, 0.75, 30.0, 200.0)])
+    cfg = cnnbook.settings('nin', 'cpu')
+    values = cnnbook.record_results(cfg, history)
+    assert {k: v for k, (v, _) in glued.items()} == values
+    assert not any(display for _, display in glued.values())
+    assert values['epochs'] == 2 and values['test_acc'] == 0.75
+    assert values['train_seconds'] == 40.0
+    # images per second over the run: (1000 + 6000) / 40
+    assert values['examples_per_sec'] == pytest.approx(175.0)
+    assert values['profile'] == 'cpu'
+    assert values['input'] == f'{cfg.resize}×{cfg.resize}'
+
+
+def test_record_results_needs_an_epoch():
+    with pytest.raises(ValueError, match='at least one finished epoch'):
+        cnnbook.record_results(cnnbook.settings('nin', 'smoke'), History())
