@@ -138,8 +138,12 @@ def _thread_tip():
             'up to twice as fast.')
 
 
-def _format_secs(s):
-    return f'{s / 60:.0f} min {s % 60:.0f} s' if s >= 60 else f'{s:.0f} s'
+def _format_secs(seconds):
+    """A duration as '42 s' or '2 min 5 s', to the nearest second."""
+    # round once, before splitting: rounding the minutes and the seconds
+    # apart gives "2 min 60 s" for 119.7 s
+    minutes, secs = divmod(round(seconds), 60)
+    return f'{minutes} min {secs} s' if minutes else f'{secs} s'
 
 
 def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,

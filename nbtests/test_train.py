@@ -9,8 +9,9 @@ from mxnet.gluon import nn
 
 # `cnnbook.train` is also the name of the function, so import from the
 # module by name.
-from cnnbook.train import (CHANCE_LOSS, TrainingDiverged, _scheduler,
-                           evaluate_accuracy, set_seed, train, try_gpu)
+from cnnbook.train import (CHANCE_LOSS, TrainingDiverged, _format_secs,
+                           _scheduler, evaluate_accuracy, set_seed, train,
+                           try_gpu)
 
 
 def loaders(n=512, batch=64, scale=1.0, seed=0):
@@ -197,3 +198,14 @@ def test_custom_loss_is_used():
     h = train(mlp(), train_iter, test_iter, 1, 0.1, mx.cpu(), plot=False,
               loss=Counting())
     assert calls and h[0].loss == pytest.approx(7)
+
+
+@pytest.mark.parametrize('seconds, text', [
+    (0, '0 s'), (0.4, '0 s'), (59.4, '59 s'),
+    # rounding to the second first: 59.6 s is a minute, not "60 s"
+    (59.6, '1 min 0 s'), (60, '1 min 0 s'), (100, '1 min 40 s'),
+    (119.4, '1 min 59 s'), (119.7, '2 min 0 s'), (150, '2 min 30 s'),
+    (3599.6, '60 min 0 s'), (7325, '122 min 5 s'),
+])
+def test_format_secs(seconds, text):
+    assert _format_secs(seconds) == text
