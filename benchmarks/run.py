@@ -221,8 +221,21 @@ def notebook_run(section):
         raise RuntimeError(f'book/{section}.ipynb recorded no results; its '
                            'record-results cell must call '
                            'cnnbook.record_results')
+    _check_complete(section, glued.get('epochs'))
     return dict(run, test_acc=glued['test_acc'], nan=False,
                 seconds=glued['train_seconds'])
+
+
+def _check_complete(section, epochs):
+    """Refuse a run that trained fewer epochs than its cpu recipe.
+
+    Ctrl-C stops cnnbook.train with KeyboardInterrupt, so no cut-short
+    run should get this far; this makes sure none is logged as a result.
+    """
+    want = cnnbook.settings(section, 'cpu').num_epochs
+    if epochs != want:
+        raise RuntimeError(f'{section} trained {epochs} of {want} epochs: '
+                           'a partial run is not a result')
 
 
 def seed_run(section, seed):
@@ -238,6 +251,7 @@ def seed_run(section, seed):
                           **cfg.train_kwargs())
     except cnnbook.TrainingDiverged as e:
         return dict(run, test_acc=None, nan=True, seconds=None, error=str(e))
+    _check_complete(section, len(h))
     return dict(run, test_acc=h[-1].test_acc, nan=False,
                 seconds=sum(e.seconds for e in h))
 
@@ -251,7 +265,8 @@ def time_to_accuracy(seeds, log):
     runs. Each finished run is appended to ``log`` (JSON lines) at once;
     a later invocation with the same code and recipes reuses those lines
     instead of training again, so an interrupted run loses one run at
-    most. Delete the log to measure afresh.
+    most; a run cut short (Ctrl-C) is never logged. Delete the log to
+    measure afresh.
     """
     from cnnbook.build import library_fingerprint
     key = library_fingerprint('cpu').strip() + ' ' + ' | '.join(

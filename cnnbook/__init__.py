@@ -1,22 +1,43 @@
 """cnnbook: the helper library of the NiN and GoogLeNet chapters.
 
-Everything a chapter only *uses* lives here (data, training, plots,
-inspection, profiles); the models a chapter teaches stay in its notebook.
+Everything a chapter only *uses* lives here (data, training, plots, layer
+summaries, profiles); the models a chapter teaches stay in its notebook.
 Importing cnnbook downloads nothing, seeds nothing and silences nothing.
+
+Import policy: MXNet, and the other large libraries (matplotlib, IPython,
+ipywidgets, myst-nb, Sphinx), are imported inside the functions that use
+them, never at the top of a module; the standard library and numpy are
+imported at the top. So ``import cnnbook``, ``python -m cnnbook --help``
+and the site's build steps start without loading MXNet, and the
+notebooks never load the Sphinx extension (``cnnbook.sphinxext``, which
+only the site build imports). nbtests/test_imports.py checks this.
+
+``cnnbook.last_history`` is the History of the latest :func:`train`
+call, finished or not: after Ctrl-C it holds the epochs done so far.
 """
 from .data import (DataError, get_fashion_mnist_labels,
                    load_data_fashion_mnist)
-from .summary import layer_summary
 from .models import alexnet
 from .plot import (LiveCurves, Table, draw_branches, draw_pipelines,
                    show_images)
 from .profiles import active_profile, settings
+from .results import record_results
+from .summary import layer_summary
 from .train import (History, TrainingDiverged, evaluate_accuracy, set_seed,
                     train, try_gpu)
-from .results import record_results
 
 __all__ = ['DataError', 'History', 'LiveCurves', 'Table', 'TrainingDiverged',
            'active_profile', 'alexnet', 'draw_branches', 'draw_pipelines',
-           'evaluate_accuracy', 'get_fashion_mnist_labels', 'layer_summary',
-           'load_data_fashion_mnist', 'record_results', 'set_seed',
-           'settings', 'show_images', 'train', 'try_gpu']
+           'evaluate_accuracy', 'get_fashion_mnist_labels', 'last_history',
+           'layer_summary', 'load_data_fashion_mnist', 'record_results',
+           'set_seed', 'settings', 'show_images', 'train', 'try_gpu']
+
+
+def __getattr__(name):
+    # ``cnnbook.train`` is the function, which hides the module of the
+    # same name, so the module's variable is read through sys.modules;
+    # a plain import here would copy the value once (None) and go stale.
+    if name == 'last_history':
+        import sys
+        return sys.modules[__name__ + '.train'].last_history
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -3,11 +3,10 @@
 The models a chapter teaches are written out in its notebook; these are
 the ones it only compares against.
 """
-from mxnet.gluon import nn
-
 
 def alexnet(num_classes=10):
     """AlexNet as in d2l section 5.6 (Krizhevsky et al., 2012)."""
+    from mxnet.gluon import nn
     net = nn.HybridSequential()
     net.add(nn.Conv2D(96, kernel_size=11, strides=4, activation='relu'),
             nn.MaxPool2D(pool_size=3, strides=2),
@@ -25,6 +24,7 @@ def alexnet(num_classes=10):
 
 def vgg11(num_classes=10):
     """VGG-11 as in d2l section 5.7 (Simonyan and Zisserman, 2014)."""
+    from mxnet.gluon import nn
     net = nn.HybridSequential()
     for num_convs, channels in ((1, 64), (1, 128), (2, 256), (2, 512),
                                 (2, 512)):

@@ -15,6 +15,11 @@ from .plot import LiveCurves, in_notebook
 
 CHANCE_LOSS = math.log(10)   # cross-entropy of a uniform guess, 10 classes
 
+# The History of the latest train() call, finished or not: after Ctrl-C
+# the notebook cell stops with the exception, and this is where the
+# student finds the epochs done (also as ``cnnbook.last_history``).
+last_history = None
+
 
 class TrainingDiverged(FloatingPointError):
     """The loss became NaN or infinite; ``history`` holds the epochs so far."""
@@ -163,9 +168,13 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
     that takes the net's output and the integer labels.
 
     Between points, a progress line with an ETA is refreshed every
-    ``progress_secs`` seconds. A NaN loss raises :class:`TrainingDiverged`;
-    Ctrl-C stops cleanly and returns the history so far.
+    ``progress_secs`` seconds. A NaN loss raises :class:`TrainingDiverged`.
+    Ctrl-C (Jupyter's Interrupt) stops the run and goes on as
+    ``KeyboardInterrupt``, so that the next cells do not start; the
+    epochs done so far are on the exception (``err.history``) and in
+    ``cnnbook.last_history``, which always holds the latest run's History.
     """
+    global last_history
     import mxnet as mx
     from mxnet import autograd, gluon
     if num_epochs < 1 or lr <= 0:
@@ -189,7 +198,7 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
     plot = in_notebook() if plot is None else plot
     curves = LiveCurves(num_epochs) if plot else None
     every = max(1, steps // max(1, points_per_epoch))
-    history = History()
+    history = last_history = History()
     start = last_note = time.time()
 
     def eta_text(epoch, i):
@@ -260,14 +269,17 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
                       'this). More epochs may get it moving; another seed, '
                       'momentum=0.9 with warmup_epochs=0.5, or a smaller lr '
                       'usually does.', flush=True)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
         history.interrupted = True
-        print(f'interrupted after {len(history)} complete epoch(s); '
-              'returning the history so far.', flush=True)
+        err.history = history
+        print(f'interrupted after {len(history)} complete epoch(s); they '
+              'are in cnnbook.last_history.', flush=True)
+        raise
     finally:
         mx.nd.waitall()
         if curves and curves.points['loss'][0]:
-            curves.show(f'finished in {_format_secs(time.time() - start)}')
+            ended = 'finished' if len(history) == num_epochs else 'stopped'
+            curves.show(f'{ended} in {_format_secs(time.time() - start)}')
     if history:
         last = history[-1]
         print(f'loss {last.loss:.3f}, train acc {last.train_acc:.3f}, '

@@ -78,22 +78,33 @@ def test_accuracy_log_is_reused_only_for_the_same_code(tmp_path, monkeypatch):
 
 
 def _notebook_run(tmp_path, monkeypatch, code):
+    # a stand-in for book/nin.ipynb, whose cpu recipe trains 3 epochs
     book = tmp_path / 'book'
     book.mkdir(exist_ok=True)
     nbformat.write(nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_code_cell(code)]), book / 'x.ipynb')
+        cells=[nbformat.v4.new_code_cell(code)]), book / 'nin.ipynb')
     monkeypatch.setattr(bench, 'ROOT', tmp_path)
-    return bench.notebook_run('x')
+    return bench.notebook_run('nin')
 
 
 def test_notebook_run_reads_what_the_notebook_glued(tmp_path, monkeypatch):
     run = _notebook_run(tmp_path, monkeypatch, (
         'from myst_nb import glue\n'
         "glue('test_acc', 0.875, display=False)\n"
+        "glue('epochs', 3, display=False)\n"
         "glue('train_seconds', 12.5, display=False)"))
     assert (run['test_acc'], run['seconds'], run['nan']) == (0.875, 12.5,
                                                              False)
     assert run['notebook_seconds'] > 0
+
+
+def test_notebook_run_refuses_a_partial_run(tmp_path, monkeypatch):
+    with pytest.raises(RuntimeError, match='nin trained 1 of 3 epochs'):
+        _notebook_run(tmp_path, monkeypatch, (
+            'from myst_nb import glue\n'
+            "glue('test_acc', 0.875, display=False)\n"
+            "glue('epochs', 1, display=False)\n"
+            "glue('train_seconds', 12.5, display=False)"))
 
 
 def test_notebook_run_counts_a_diverged_run(tmp_path, monkeypatch):
@@ -105,7 +116,71 @@ def test_notebook_run_counts_a_diverged_run(tmp_path, monkeypatch):
 
 def test_notebook_run_refuses_a_broken_notebook(tmp_path, monkeypatch):
     # not a measurement: nothing may be logged for it
-    with pytest.raises(RuntimeError, match='x.ipynb failed'):
+    with pytest.raises(RuntimeError, match='nin.ipynb failed'):
         _notebook_run(tmp_path, monkeypatch, 'raise ValueError("broken")')
     with pytest.raises(RuntimeError, match='recorded no results'):
         _notebook_run(tmp_path, monkeypatch, 'x = 1')
+
+
+class _Interrupting:
+    """A loader that raises KeyboardInterrupt (Ctrl-C) in epoch 2."""
+
+    def __init__(self, inner):
+        self.inner, self.epoch = inner, 0
+
+    def __len__(self):
+        return len(self.inner)
+
+    def __iter__(self):
+        self.epoch += 1
+        for i, batch in enumerate(self.inner):
+            if self.epoch == 2 and i == 1:
+                raise KeyboardInterrupt
+            yield batch
+
+
+def _tiny_problem(monkeypatch, interrupt):
+    """seed_run on 64 random examples and a one-layer net."""
+    import numpy as np
+    from mxnet import gluon
+    from mxnet.gluon import nn
+    rng = np.random.default_rng(0)
+    ds = gluon.data.ArrayDataset(
+        rng.normal(size=(64, 8)).astype('float32'),
+        rng.integers(0, 10, size=64).astype('int32'))
+    train_iter = gluon.data.DataLoader(ds, 16, shuffle=True)
+    if interrupt:
+        train_iter = _Interrupting(train_iter)
+    monkeypatch.setattr(bench.cnnbook, 'load_data_fashion_mnist',
+                        lambda *a, **k: (train_iter,
+                                         gluon.data.DataLoader(ds, 16)))
+    monkeypatch.setattr(bench, 'builder', lambda section: lambda: nn.Dense(
+        10))
+
+
+def _fake_notebook(section, seed=0):
+    return {'section': section, 'seed': seed, 'source': 'fake',
+            'test_acc': 0.5, 'nan': False, 'seconds': 1.0}
+
+
+def test_interrupted_run_is_never_logged(tmp_path, monkeypatch):
+    _tiny_problem(monkeypatch, interrupt=True)
+    monkeypatch.setattr(bench, 'notebook_run', _fake_notebook)
+    log = tmp_path / 'runs.jsonl'
+    with pytest.raises(KeyboardInterrupt):
+        bench.time_to_accuracy(2, log)
+    logged = [json.loads(line) for line in log.read_text().splitlines()]
+    # the three notebooks (faked) before it, and not the interrupted run
+    assert [r['source'] for r in logged] == ['fake'] * 3
+
+
+def test_a_run_shorter_than_its_recipe_is_refused(monkeypatch):
+    from cnnbook.train import History
+    _tiny_problem(monkeypatch, interrupt=False)
+    full = bench.seed_run('nin', 1)
+    assert full['test_acc'] is not None and not full['nan']
+    # a history cut short, however that came about, is not a result
+    monkeypatch.setattr(bench.cnnbook, 'train',
+                        lambda *a, **k: History())
+    with pytest.raises(RuntimeError, match='nin trained 0 of 3 epochs'):
+        bench.seed_run('nin', 1)

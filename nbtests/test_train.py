@@ -110,13 +110,27 @@ class Interrupting:
             yield batch
 
 
-def test_ctrl_c_returns_history(capsys):
+def test_ctrl_c_stops_and_keeps_the_history(capsys):
+    import cnnbook
     train_iter, test_iter = loaders()
-    h = train(mlp(), Interrupting(train_iter), test_iter, 5, 0.1,
-                 mx.cpu(), plot=False)
-    assert len(h) == 1 and h.interrupted
-    assert 'interrupted after 1 complete epoch' in capsys.readouterr().out
+    # Jupyter's "Interrupt" must stop Run All: the interrupt goes on
+    with pytest.raises(KeyboardInterrupt) as err:
+        train(mlp(), Interrupting(train_iter), test_iter, 5, 0.1, mx.cpu(),
+              plot=False)
+    h = err.value.history
+    assert len(h) == 1 and h.interrupted and h[0].epoch == 1
+    assert cnnbook.last_history is h
+    out = capsys.readouterr().out
+    assert 'interrupted after 1 complete epoch' in out
+    assert 'cnnbook.last_history' in out
     assert 'interrupted' in repr(h)
+
+
+def test_last_history_is_the_latest_run():
+    import cnnbook
+    train_iter, test_iter = loaders(n=128)
+    h = train(mlp(), train_iter, test_iter, 1, 0.1, mx.cpu(), plot=False)
+    assert cnnbook.last_history is h and not h.interrupted
 
 
 def test_numpy_interface():
