@@ -296,6 +296,14 @@ def load_data_fashion_mnist(batch_size, resize=None, root=None, subset=None):
     n_train, n_test = subset if subset is not None else (None, None)
     Xtr, ytr = _subset(Xtr, ytr, n_train, seed=0)
     Xte, yte = _subset(Xte, yte, n_test, seed=1)
+    if len(ytr) < batch_size:
+        # 'rollover' carries a partial batch into the next epoch, so an
+        # epoch of fewer examples than one batch would hold no batch at all
+        raise ValueError(
+            f'the training subset has {len(ytr)} examples, fewer than one '
+            f'batch of {batch_size}: an epoch would hold no batch. Use a '
+            f'subset of at least {batch_size} training examples, or '
+            f'batch_size={len(ytr)} or less.')
     batchify = BatchResize(resize)
     train_iter = gluon.data.DataLoader(
         gluon.data.ArrayDataset(Xtr, ytr), batch_size, shuffle=True,

@@ -20,6 +20,10 @@ CHANCE_LOSS = math.log(10)   # cross-entropy of a uniform guess, 10 classes
 # student finds the epochs done (also as ``cnnbook.last_history``).
 last_history = None
 
+NO_BATCH = ('train_iter yields no batch: it holds fewer examples than one '
+            'batch, and its last partial batch is dropped or rolled over. '
+            'Use more examples or a smaller batch_size.')
+
 
 class TrainingDiverged(FloatingPointError):
     """The loss became NaN or infinite; ``history`` holds the epochs so far."""
@@ -180,6 +184,8 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
     if num_epochs < 1 or lr <= 0:
         raise ValueError(f'num_epochs must be >= 1 and lr > 0, got '
                          f'num_epochs={num_epochs}, lr={lr}')
+    if len(train_iter) == 0:
+        raise ValueError(NO_BATCH)
     ctx = ctx or try_gpu()
     tip = _thread_tip() if ctx.device_type == 'cpu' else None
     if tip:
@@ -249,6 +255,8 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
                     # The batch count needs no sync with the device.
                     curves.progress(eta_text(epoch, i))
                     last_note = time.time()
+            if n == 0:      # a loader whose len() promised batches
+                raise ValueError(NO_BATCH)
             train_secs = time.time() - tic
             test_acc = evaluate_accuracy(net, test_iter, ctx)
             record = Epoch(epoch + 1, _scalar(loss_sum) / n,

@@ -302,6 +302,18 @@ def test_bad_arguments(good):
         data.load_data_fashion_mnist(8, root=good, subset=(0, 10))
 
 
+def test_subset_smaller_than_a_batch(good):
+    # the last partial batch rolls over, so an epoch would hold no batch
+    with pytest.raises(ValueError, match=r'the training subset has 20 '
+                       r'examples, fewer than one batch of 32.*'
+                       r'batch_size=20 or less'):
+        data.load_data_fashion_mnist(32, root=good, subset=(20, 10))
+    # the test loader keeps its partial batch: a small test set is fine
+    train_iter, test_iter = data.load_data_fashion_mnist(
+        32, root=good, subset=(32, 10))
+    assert len(train_iter) == 1 and len(test_iter) == 1
+
+
 def test_real_debian_copy_when_installed():
     """The Debian package's files pass every content check."""
     real = Path('/usr/share/datasets/fashion-mnist')

@@ -184,6 +184,28 @@ def test_bad_arguments():
         train(mlp(), train_iter, test_iter, 0, 0.1, plot=False)
 
 
+def test_an_epoch_without_batches_is_refused():
+    # 10 examples, batches of 64 rolled over: no batch in the epoch
+    train_iter, test_iter = loaders(n=10)
+    rollover = gluon.data.DataLoader(train_iter._dataset, 64,
+                                     last_batch='rollover')
+    assert len(rollover) == 0
+    with pytest.raises(ValueError, match='train_iter yields no batch'):
+        train(mlp(), rollover, test_iter, 1, 0.1, mx.cpu(), plot=False)
+
+
+    class Empty:
+        """A loader whose len() promises a batch that never comes."""
+
+        def __len__(self):
+            return 1
+
+        def __iter__(self):
+            return iter(())
+    with pytest.raises(ValueError, match='train_iter yields no batch'):
+        train(mlp(), Empty(), test_iter, 1, 0.1, mx.cpu(), plot=False)
+
+
 def test_try_gpu_without_gpu():
     if mx.context.num_gpus() == 0:
         assert try_gpu() == mx.cpu()
