@@ -11,10 +11,14 @@ The four files are looked for, in order, in
 and only when none of them holds all four are they downloaded from
 Zalando's published URLs into the cache.
 
-Files are checked by content (IDX magic number, dimensions, counts, label
-range), not by gz checksum: Debian recompressed its copy, so its gz bytes
-differ from the originals while the images are identical.
+Every file is checked by content (IDX magic number, dimensions, counts,
+label range). A download is also checked for identity, since Zalando's
+URLs are plain HTTP: the SHA-256 of its decompressed content must be the
+published data's. The hashes are of the content, not of the .gz files,
+because Debian recompressed its copy: its gz bytes differ from the
+originals while the content is identical.
 """
+import hashlib
 import functools
 import gzip
 import http.client
@@ -38,6 +42,18 @@ FILES = {
     'train-labels-idx1-ubyte.gz': (0x00000801, 60000),
     't10k-images-idx3-ubyte.gz': (0x00000803, 10000),
     't10k-labels-idx1-ubyte.gz': (0x00000801, 10000),
+}
+# SHA-256 of each file's decompressed content, measured on Debian's copy
+# (dataset-fashion-mnist 0.0~git20200523); a download must match.
+SHA256 = {
+    'train-images-idx3-ubyte.gz':
+        'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888',
+    'train-labels-idx1-ubyte.gz':
+        'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9',
+    't10k-images-idx3-ubyte.gz':
+        '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b',
+    't10k-labels-idx1-ubyte.gz':
+        '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34',
 }
 BASE_URL = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'
 DEBIAN_DIR = Path('/usr/share/datasets/fashion-mnist')
@@ -72,27 +88,51 @@ def _fix_hint(path, origin):
     return f'Delete {path} and run again: it will be downloaded afresh.'
 
 
-def read_idx(path, origin='cache', name=None, source=None):
+def _decompress(path, shown, fix):
+    """The bytes of a gzip file; a DataError says what is wrong with it."""
+    try:
+        with gzip.open(path, 'rb') as f:
+            return f.read()
+    except gzip.BadGzipFile as e:
+        # gzip raises BadGzipFile both for a file that is no gzip at all
+        # and for a failed CRC or length check; the two need other fixes
+        with open(path, 'rb') as f:
+            is_gzip = f.read(2) == b'\x1f\x8b'
+        if not is_gzip:
+            raise DataError(f'{shown} is not a gzip file (is it an HTML '
+                            'error page from a failed download?). '
+                            f'{fix}') from None
+        raise DataError(f'{shown} fails its gzip check ({e}): the file is '
+                        'damaged, by a bit changed in transfer or on '
+                        f'disk. {fix}') from None
+    except EOFError:
+        raise DataError(f'{shown} is truncated: its gzip stream ends '
+                        f'early. {fix}') from None
+    except zlib.error as e:
+        raise DataError(f'{shown} is damaged: its compressed data cannot be '
+                        f'decoded ({e}). {fix}') from None
+
+
+def read_idx(path, origin='cache', name=None, source=None, sha256=None):
     """Read and check one gzipped IDX file; return a uint8 numpy array.
 
     Images come back as (N, 28, 28), labels as (N,). ``name`` says which of
     the four files this is (default: the file's own name), ``source`` how to
-    name it in messages (default: its path). Every check names the file and
-    says how to fix it.
+    name it in messages (default: its path); ``sha256``, if given, is the
+    SHA-256 its decompressed content must have. Every check names the file
+    and says how to fix it.
     """
     path = Path(path)
     magic, count = FILES[name or path.name]
     fix = _fix_hint(path, origin)
     shown = source or path
-    try:
-        with gzip.open(path, 'rb') as f:
-            raw = f.read()
-    except gzip.BadGzipFile:
-        raise DataError(f'{shown} is not a gzip file (is it an HTML error '
-                        f'page from a failed download?). {fix}') from None
-    except (EOFError, zlib.error):
-        raise DataError(f'{shown} is truncated or corrupt: its gzip stream '
-                        f'ends early. {fix}') from None
+    raw = _decompress(path, shown, fix)
+    if sha256 is not None:
+        found = hashlib.sha256(raw).hexdigest()
+        if found != sha256:
+            raise DataError(f'{shown} holds other content than Zalando '
+                            f'published: SHA-256 {found}, expected '
+                            f'{sha256}. {fix}')
     ndim = magic & 0xFF
     header = 4 + 4 * ndim
     if len(raw) < header:
@@ -128,25 +168,31 @@ def find_fashion_mnist(root=None):
     """Return (folder, origin) of the first place that holds all four files.
 
     Returns None when no place has them. A folder named explicitly (``root``
-    or ``$FASHION_MNIST_DIR``) that does not exist is an error rather than
-    silently skipped, since it is almost always a typo.
+    or ``$FASHION_MNIST_DIR``) that does not exist or lacks a file is an
+    error rather than silently skipped, since it is almost always a typo
+    or an unfinished copy.
     """
-    candidates = []
     for origin, folder in (('root', root),
                            ('env', os.environ.get('FASHION_MNIST_DIR'))):
         if folder:
+            # the first folder named decides: skipping it for another
+            # copy would hide the mistake
             folder = Path(folder).expanduser()
+            what = 'root' if origin == 'root' else 'FASHION_MNIST_DIR'
+            unset = (f'leave it unset to use the cache or Debian\'s copy '
+                     f'({APT_HINT})')
             if not folder.is_dir():
-                what = ('root' if origin == 'root'
-                        else 'FASHION_MNIST_DIR')
                 raise DataError(f'{what}={folder} is not a directory. Point '
                                 'it at the folder with the four '
-                                'Fashion-MNIST .gz files, or leave it unset '
-                                'to use the cache or Debian\'s copy '
-                                f'({APT_HINT}).')
-            candidates.append((folder, origin))
-    candidates += [(cache_dir(), 'cache'), (DEBIAN_DIR, 'debian')]
-    for folder, origin in candidates:
+                                f'Fashion-MNIST .gz files, or {unset}.')
+            missing = [n for n in FILES if not (folder / n).is_file()]
+            if missing:
+                raise DataError(f'{what}={folder} lacks {", ".join(missing)}'
+                                '. A folder you name must hold all four '
+                                f'Fashion-MNIST files ({", ".join(FILES)}).'
+                                f' Add the missing ones, or {unset}.')
+            return folder, origin
+    for folder, origin in ((cache_dir(), 'cache'), (DEBIAN_DIR, 'debian')):
         if _complete(folder):
             return folder, origin
     return None
@@ -195,7 +241,8 @@ def download_fashion_mnist(dest=None, base_url=None, timeout=60):
                                     f'({APT_HINT}) or set FASHION_MNIST_DIR '
                                     'to a folder with the four .gz files.'
                                     ) from None
-            read_idx(tmp, 'download', name=name, source=url)
+            read_idx(tmp, 'download', name=name, source=url,
+                     sha256=SHA256[name])
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -3,6 +3,7 @@
 Nothing here needs the internet: downloads go to a loopback HTTP server.
 """
 import gzip
+import hashlib
 import http.server
 import os
 import threading
@@ -125,13 +126,33 @@ def test_lookup_order(good, tmp_path, monkeypatch):
     assert data.find_fashion_mnist() == (other, 'debian')
 
 
-def test_incomplete_folder_is_skipped(good, tmp_path, monkeypatch):
+def test_incomplete_named_folder_is_an_error(good, tmp_path, monkeypatch):
+    # another complete copy exists, but the folder named comes first
     partial = tmp_path / 'partial'
     partial.mkdir()
     (partial / 'train-images-idx3-ubyte.gz').write_bytes(
         (good / 'train-images-idx3-ubyte.gz').read_bytes())
     monkeypatch.setattr(data, 'DEBIAN_DIR', good)
-    assert data.find_fashion_mnist(root=partial) == (good, 'debian')
+    with pytest.raises(DataError, match=r'root=.*partial lacks '
+                       r'train-labels-idx1-ubyte.gz, '
+                       r't10k-images-idx3-ubyte.gz, '
+                       r't10k-labels-idx1-ubyte.gz\b') as err:
+        data.load_arrays(root=partial)
+    missing = str(err.value).split(' lacks ')[1].split('. ')[0]
+    assert 'train-images' not in missing
+    monkeypatch.setenv('FASHION_MNIST_DIR', str(partial))
+    with pytest.raises(DataError, match='FASHION_MNIST_DIR=.*partial lacks'):
+        data.load_arrays()
+    assert [f.name for f in partial.iterdir()] == [
+        'train-images-idx3-ubyte.gz']
+
+
+def test_incomplete_cache_is_skipped(good, monkeypatch):
+    data.cache_dir().mkdir(parents=True)
+    (data.cache_dir() / 'train-images-idx3-ubyte.gz').write_bytes(
+        (good / 'train-images-idx3-ubyte.gz').read_bytes())
+    monkeypatch.setattr(data, 'DEBIAN_DIR', good)
+    assert data.find_fashion_mnist() == (good, 'debian')
 
 
 def test_missing_directory_message(tmp_path):
@@ -152,7 +173,15 @@ def gz(raw):
 
 BAD = {
     'truncated gz': ('train-images-idx3-ubyte.gz', None,
-                     'truncated or corrupt'),
+                     'is truncated: its gzip stream ends early'),
+    # a bit flipped in the CRC-32 that ends the gzip stream
+    'bad crc': ('t10k-labels-idx1-ubyte.gz', 'flip-crc',
+                r'fails its gzip check \(CRC check failed.*\): the file is '
+                r'damaged'),
+    # a gzip header followed by bytes that are no deflate stream
+    'bad deflate': ('t10k-labels-idx1-ubyte.gz',
+                    gzip.compress(b'')[:10] + b'\xff' * 100,
+                    r'compressed data cannot be decoded \(Error -3'),
     'not gzip': ('t10k-labels-idx1-ubyte.gz',
                  b'<html><body>503 Service Unavailable</body></html>',
                  'not a gzip file'),
@@ -177,6 +206,10 @@ def test_bad_file_messages(case, good, tmp_path):
     name, content, message = BAD[case]
     if content is None:
         content = (good / name).read_bytes()[:100000]
+    elif content == 'flip-crc':
+        raw = bytearray((good / name).read_bytes())
+        raw[-8] ^= 0x01
+        content = bytes(raw)
     folder = copy_with(good, tmp_path / 'bad', name, content)
     before = {f.name: f.read_bytes() for f in folder.iterdir()}
     with pytest.raises(DataError, match=message) as err:
@@ -240,10 +273,19 @@ class Server:
         self.httpd.server_close()
 
 
+def content_sha256(folder):
+    """SHA-256 of each file's decompressed bytes, by file name."""
+    return {name: hashlib.sha256(gzip.decompress(
+        (Path(folder) / name).read_bytes())).hexdigest()
+        for name in data.FILES}
+
+
 @pytest.fixture
 def server(good, monkeypatch):
     s = Server(good)
     monkeypatch.setattr(data, 'BASE_URL', s.url)
+    # the files served are the tests' own, so they are what is published
+    monkeypatch.setattr(data, 'SHA256', content_sha256(good))
     yield s
     s.close()
 
@@ -271,6 +313,20 @@ def test_failed_download_leaves_nothing(server, mode, message):
     assert 'apt-get install dataset-fashion-mnist' in str(err.value)
     cache = data.cache_dir()
     assert not cache.exists() or list(cache.iterdir()) == []
+
+
+def test_download_of_other_content_is_refused(server, tmp_path):
+    # valid IDX files, but not the published ones (labels shifted by one)
+    server.folder = write_folder(tmp_path / 'other', labels_offset=1)
+    with pytest.raises(DataError, match=r'http://127\.0\.0\.1:\d+/'
+                       r'train-labels-idx1-ubyte\.gz holds other content '
+                       r'than Zalando published: SHA-256 [0-9a-f]{64}, '
+                       r'expected [0-9a-f]{64}\..*Nothing was kept'):
+        data.load_arrays()
+    # the first file matched (images are the same) and was kept; the
+    # temporary file of the mismatch is gone
+    assert [f.name for f in data.cache_dir().iterdir()] == [
+        'train-images-idx3-ubyte.gz']
 
 
 def test_no_download_when_found(good, monkeypatch):
@@ -322,6 +378,8 @@ def test_real_debian_copy_when_installed():
             pytest.fail('CI must install dataset-fashion-mnist (make setup)')
         pytest.skip('dataset-fashion-mnist is not installed here')
     (Xtr, ytr), (Xte, yte) = data._load_folder(str(real), 'debian', ())
+    # the checksums a download is held to are those of this copy's content
+    assert data.SHA256 == content_sha256(real)
     assert Xtr.shape == (60000, 28, 28) and Xte.shape == (10000, 28, 28)
     assert np.bincount(ytr).tolist() == [6000] * 10
     assert np.bincount(yte).tolist() == [1000] * 10
