@@ -1,4 +1,4 @@
-"""Inspection: a layer table with output shapes, parameters, multiply-adds.
+"""Layer summaries: a table of output shapes, parameters, multiply-adds.
 
 gluon's ``Block.summary`` walks the net with forward hooks and prints
 output shapes and parameter counts, but it only prints (no rows to test or
@@ -115,6 +115,30 @@ def _walk(block, path='', depth=0):
                              depth + 1)
 
 
+def _hybrid_state(net):
+    """(block, active, flags) for every HybridBlock, parents first."""
+    import mxnet as mx
+
+    def every(block):
+        yield block
+        for child in block._children.values():
+            yield from every(child)
+    return [(b, b._active, dict(b._flags)) for b in every(net)
+            if isinstance(b, mx.gluon.HybridBlock)]
+
+
+def _restore_hybrid_state(state):
+    """Hybridize each block again as it was, static_alloc and all.
+
+    ``hybridize`` also sets a block's children, so the blocks go parents
+    first: each child then ends with its own setting.
+    """
+    if not any(active for _, active, _ in state):
+        return          # nothing was switched off
+    for block, active, flags in state:
+        block.hybridize(active, **flags)
+
+
 def _symbolic(inputs):
     """True while gluon traces a graph (deferred shape inference)."""
     import mxnet as mx
@@ -151,9 +175,9 @@ def layer_summary(net, input_shape, expand=False, show=True, depth=None):
     if len(input_shape) != 4 or min(input_shape) < 1:
         raise ValueError(f'input_shape must be (batch, channels, height, '
                          f'width) with positive sizes, got {input_shape}')
-    was_active = getattr(net, '_active', False)
     # Hooks on inner layers fire only when the net runs imperatively.
-    if was_active:
+    hybrid = _hybrid_state(net)
+    if any(active for _, active, _ in hybrid):
         net.hybridize(False)
     nodes = list(_walk(net))
     top = 0 if _is_layer(net) else 1
@@ -220,8 +244,7 @@ def layer_summary(net, input_shape, expand=False, show=True, depth=None):
     finally:
         for h in handles:
             h.detach()
-        if was_active:
-            net.hybridize(True)
+        _restore_hybrid_state(hybrid)
     table = LayerTable()
     for row, block in rows:
         # Parameters are known only after the first forward pass.

@@ -100,6 +100,43 @@ def test_hybridized_net_is_inspected_and_restored():
     assert net(mx.nd.ones((2, 1, 28, 28))).shape == (2, 10)
 
 
+def hybrid_state(net):
+    """(active, flags) of every HybridBlock in ``net``, in walk order."""
+    def walk(block):
+        yield block
+        for child in block._children.values():
+            yield from walk(child)
+    return [(b._active, dict(b._flags)) for b in walk(net)
+            if isinstance(b, nn.HybridBlock)]
+
+
+def test_hybridize_flags_are_restored():
+    # as cnnbook.train hybridizes, with one block left imperative
+    net = lenet()
+    net.initialize()
+    net.hybridize(static_alloc=True, static_shape=True)
+    net[4].hybridize(False)
+    net(mx.nd.zeros((1, 1, 28, 28)))
+    before = hybrid_state(net)
+    assert before[0] == (True, {'static_alloc': True, 'static_shape': True,
+                                'inline_limit': 2})
+    layer_summary(net, (1, 1, 28, 28), show=False)
+    assert hybrid_state(net) == before
+    assert net(mx.nd.ones((2, 1, 28, 28))).shape == (2, 10)
+
+
+@pytest.mark.filterwarnings('ignore:All children of this Sequential')
+def test_hybridized_children_of_a_plain_sequential():
+    # Block.hybridize reaches the children; their hooks must still fire
+    net = nn.Sequential()
+    net.add(lenet())
+    net.hybridize(static_alloc=True)
+    before = hybrid_state(net)
+    rows = layer_summary(net, (1, 1, 28, 28), expand=True, show=False)
+    assert rows[0].output_shape == (1, 6, 28, 28)
+    assert hybrid_state(net) == before
+
+
 def test_numpy_interface():
     from mxnet import npx
     npx.set_np()
