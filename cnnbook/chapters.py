@@ -5,30 +5,36 @@ need a chapter's ``nin`` or ``googlenet`` take it from the notebook with
 :func:`definitions` rather than keeping a second copy. This works from a
 checkout of the repository (``pip install -e .``), where ``book/`` sits
 beside the package.
+
+A chapter marks the cells that define its model with the cell tag
+``chapter-model``: its imports, blocks, channel settings and network
+builder, and nothing that trains or draws. Those cells run whole, in
+order, as they do in the notebook.
 """
-import ast
 import json
 from pathlib import Path
 
 BOOK = Path(__file__).resolve().parents[1] / 'book'
+TAG = 'chapter-model'
 
 
 def definitions(notebook):
-    """Return the namespace of a notebook's imports, functions and classes.
+    """Run a notebook's ``chapter-model`` cells; return their namespace.
 
-    Only those top-level statements run, and solution cells are left out,
-    so nothing is trained or drawn.
+    Whatever those cells set globally happens here too: the 7.4 chapter's
+    ``npx.set_np()`` turns on MXNet's NumPy interface in this process.
     """
-    keep = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
     nb = json.loads((BOOK / notebook).read_text())
+    cells = [cell for cell in nb['cells'] if cell['cell_type'] == 'code'
+             and TAG in cell['metadata'].get('tags', [])]
+    if not cells:
+        raise ValueError(f'{notebook} has no cell tagged {TAG!r}; tag the '
+                         'cells that define its model')
     namespace = {}
-    for cell in nb['cells']:
-        src = ''.join(cell['source'])
-        if cell['cell_type'] != 'code' or 'BEGIN SOLUTION' in src:
-            continue
-        tree = ast.parse(src)
-        tree.body = [node for node in tree.body if isinstance(node, keep)]
-        exec(compile(tree, notebook, 'exec'), namespace)
+    for i, cell in enumerate(cells):
+        code = compile(''.join(cell['source']), f'{notebook}, {TAG} cell '
+                       f'{i + 1}', 'exec')
+        exec(code, namespace)
     return namespace
 
 

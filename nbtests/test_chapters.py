@@ -5,7 +5,7 @@ import pytest
 from mxnet import nd
 
 from cnnbook import layer_summary
-from cnnbook.chapters import definitions
+from cnnbook.chapters import builder, definitions
 
 
 @pytest.fixture(scope='module')
@@ -20,7 +20,8 @@ def goog():
 
 def test_definitions_run_nothing_else(nin):
     assert {'nin_block', 'nin'} <= set(nin)
-    assert 'history' not in nin and 'net' not in nin
+    # no data loaded, nothing trained or drawn
+    assert not {'history', 'train_iter', 'cfg', 'fig', 'rows'} & set(nin)
 
 
 def test_nin_shapes_and_parameters(nin):
@@ -74,8 +75,53 @@ def test_googlenet_hybridizes(goog):
     assert net(nd.zeros((2, 1, 28, 28))).shape == (2, 10)
 
 
+@pytest.mark.parametrize('section, side', [
+    ('nin', 67), ('googlenet', 28), ('googlenet-numpy', 28)])
+def test_every_chapter_network_runs_forward(section, side):
+    # the smallest inputs the cpu profile trains on; a batch of 2
+    import mxnet as mx
+    from mxnet import npx
+    try:
+        net = builder(section)()
+        net.initialize()
+        zeros = mx.np.zeros if mx.util.is_np_array() else mx.nd.zeros
+        assert net(zeros((2, 1, side, side))).shape == (2, 10)
+    finally:
+        npx.reset_np()      # the 7.4 notebook turns the interface on
+
+
+def test_the_numpy_chapter_sets_its_interface():
+    from mxnet import npx, util
+    try:
+        names = definitions('googlenet-numpy.ipynb')
+        assert util.is_np_array() and util.is_np_shape()
+        assert len(names['INCEPTION_CHANNELS']['b4']) == 5
+    finally:
+        npx.reset_np()
+
+
+def test_only_tagged_cells_run(tmp_path, monkeypatch):
+    import nbformat
+    from cnnbook import chapters
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell('SIZE = 3\nimport math',
+                                  metadata={'tags': [chapters.TAG]}),
+        nbformat.v4.new_code_cell('raise RuntimeError("training")'),
+        nbformat.v4.new_code_cell('def area():\n    return SIZE ** 2',
+                                  metadata={'tags': ['hide-input',
+                                                     chapters.TAG]})])
+    nbformat.write(nb, tmp_path / 'x.ipynb')
+    monkeypatch.setattr(chapters, 'BOOK', tmp_path)
+    names = chapters.definitions('x.ipynb')
+    assert names['area']() == 9 and names['math'].pi > 3
+    nbformat.write(nbformat.v4.new_notebook(cells=nb.cells[1:2]),
+                   tmp_path / 'y.ipynb')
+    with pytest.raises(ValueError, match=r"y.ipynb has no cell tagged "
+                       r"'chapter-model'"):
+        chapters.definitions('y.ipynb')
+
+
 def test_builder_lookup():
-    from cnnbook.chapters import builder
     assert builder('googlenet-numpy').__name__ == 'googlenet'
     with pytest.raises(ValueError, match="unknown section 'vgg'"):
         builder('vgg')

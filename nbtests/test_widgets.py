@@ -1,36 +1,22 @@
-"""Tests of cnnbook.widgets with small NiN- and GoogLeNet-shaped builders.
-
-The chapters' own builders are exercised when nbmake runs the notebooks;
-these tests use compact builders of the same structure, written here.
-"""
+"""Tests of cnnbook.widgets on the chapters' own NiN and GoogLeNet,
+loaded from the notebooks (cnnbook.chapters)."""
 import matplotlib
 import pytest
-from mxnet.gluon import nn
 
 from cnnbook import layer_summary
+from cnnbook.chapters import definitions
 from cnnbook.widgets import (BLOCK_NAMES, channel_explorer, channel_report,
                              check_channels, inception_explorer,
                              inception_settings)
 
 matplotlib.use('Agg')
 
-
-def nin_block(c, k, s, p):
-    blk = nn.HybridSequential()
-    blk.add(nn.Conv2D(c, k, s, p, activation='relu'),
-            nn.Conv2D(c, 1, activation='relu'),
-            nn.Conv2D(c, 1, activation='relu'))
-    return blk
-
-
-def nin(c1=96, c2=256, c3=384, num_classes=10):
-    net = nn.HybridSequential()
-    net.add(nin_block(c1, 11, 4, 0), nn.MaxPool2D(3, 2),
-            nin_block(c2, 5, 1, 2), nn.MaxPool2D(3, 2),
-            nin_block(c3, 3, 1, 1), nn.MaxPool2D(3, 2), nn.Dropout(0.5),
-            nin_block(num_classes, 3, 1, 1), nn.GlobalAvgPool2D(),
-            nn.Flatten())
-    return net
+nin = definitions('nin.ipynb')['nin']
+_goog = definitions('googlenet.ipynb')
+googlenet, Inception = _goog['googlenet'], _goog['Inception']
+# the book's settings of blocks 3a and 4b (d2l 5.10)
+BLOCK_3A = dict(c1=64, c2=(96, 128), c3=(16, 32), c4=32)
+BLOCK_4B = dict(c1=160, c2=(112, 224), c3=(24, 64), c4=64)
 
 
 def conv_out(n, k, s, p):
@@ -86,41 +72,10 @@ def test_check_channels_normalises():
     assert check_channels(dict(c1=4.0, c2=(1, 2))) == dict(c1=4, c2=(1, 2))
 
 
-class Inception(nn.HybridBlock):
-    def __init__(self, c1, c2, c3, c4, **kwargs):
-        super().__init__(**kwargs)
-        self.p1 = nn.Conv2D(c1, 1)
-        self.p2 = nn.HybridSequential()
-        self.p2.add(nn.Conv2D(c2[0], 1), nn.Conv2D(c2[1], 3, padding=1))
-        self.p3 = nn.HybridSequential()
-        self.p3.add(nn.Conv2D(c3[0], 1), nn.Conv2D(c3[1], 5, padding=2))
-        self.p4 = nn.HybridSequential()
-        self.p4.add(nn.MaxPool2D(3, 1, 1), nn.Conv2D(c4, 1))
-
-    def hybrid_forward(self, F, x):
-        return F.concat(self.p1(x), self.p2(x), self.p3(x), self.p4(x),
-                        dim=1)
-
-
-CHANNELS = [(4, (4, 8), (2, 4), 4)] * 9
-
-
-def tiny_googlenet(block=Inception):
-    net = nn.HybridSequential()
-    stage = nn.HybridSequential()
-    for i, c in enumerate(CHANNELS):
-        stage.add(block(*c))
-        if i in (1, 6):
-            stage.add(nn.MaxPool2D(3, 2, 1))
-    net.add(nn.Conv2D(8, 3, padding=1), stage, nn.GlobalAvgPool2D(),
-            nn.Dense(10))
-    return net
-
-
 def test_inception_settings_read_from_builder():
-    settings = inception_settings(tiny_googlenet, Inception)
+    settings = inception_settings(googlenet, Inception)
     assert len(settings) == 9
-    assert settings[0] == dict(c1=4, c2=(4, 8), c3=(2, 4), c4=4)
+    assert settings[0] == BLOCK_3A and settings[3] == BLOCK_4B
 
 
 def test_explorer_updates_on_slider_change():
@@ -145,32 +100,26 @@ def test_explorer_updates_on_slider_change():
 
 
 def test_inception_explorer_changes_one_block():
-    ex = inception_explorer(tiny_googlenet, (1, 1, 16, 16), Inception)
+    ex = inception_explorer(googlenet, (1, 1, 32, 32), Inception)
     assert ex.picker.options == BLOCK_NAMES
     ex.picker.value = '4b'
-    assert ex.values() == dict(c1=4, c2=(4, 8), c3=(2, 4), c4=4)
+    assert ex.values() == BLOCK_4B
     base = ex.report.total_params
     ex.sliders[('c2', 1)].value = 16
-    assert 'block 4b outputs 4 + 16 + 4 + 4 = <b>28</b> channels' in \
+    assert 'block 4b outputs 160 + 16 + 64 + 64 = <b>304</b> channels' in \
         ex.summary.value
     rows = {r.name.strip(): r for r in ex.report.rows}
-    block_4b = [r for name, r in rows.items() if name.startswith('1.4 ')]
-    assert block_4b and block_4b[0].output_shape[1] == 28
-    assert ex.report.total_params > base
+    block_4b = [r for name, r in rows.items() if name.startswith('3.1 ')]
+    assert block_4b and block_4b[0].output_shape[1] == 304
+    assert ex.report.total_params < base
     ex.picker.value = '3a'                  # back to 3a's own settings
-    assert ex.values() == dict(c1=4, c2=(4, 8), c3=(2, 4), c4=4)
+    assert ex.values() == BLOCK_3A
     assert ex.report.total_params == base
 
 
-@pytest.mark.parametrize('section, shape, channels', [
-    ('nin', (1, 1, 224, 224), dict(c1=64, c2=200, c3=300)),
-    ('googlenet', (1, 1, 96, 96), {}),
-])
-def test_report_on_the_chapters_builders(section, shape, channels):
-    from cnnbook.chapters import builder
-    build = builder(section)
-    report = channel_report(build, shape, **channels)
-    table = layer_summary(build(**channels), shape, show=False)
+def test_report_on_googlenet():
+    report = channel_report(googlenet, (1, 1, 96, 96))
+    table = layer_summary(googlenet(), (1, 1, 96, 96), show=False)
     assert (report.total_params, report.total_macs) == \
         (table.total_params, table.total_macs)
     assert report.output_shape == (1, 10)
