@@ -97,10 +97,12 @@ browser:
 	  $(SUDO) apt-get install -y -q chromium || { \
 	    $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }; }
 
-# Run every test on the smoke profile: the unit tests, the student
-# notebooks, every notebook (nbmake), and the site and the student site
-# built and loaded in headless Chromium (nbtests/test_site.py).
+# Lint with ruff (rules in pyproject.toml), then run every test on the
+# smoke profile: the unit tests, the student notebooks, every notebook
+# (nbmake), and the site and the student site built and loaded in
+# headless Chromium (nbtests/test_site.py).
 test: setup browser
+	$(BIN)/ruff check .
 	CNNBOOK_PROFILE=smoke $(BIN)/python -m pytest nbtests --nbmake book \
 	  --nbmake-timeout=600 -p no:cacheprovider
 

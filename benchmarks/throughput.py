@@ -1,6 +1,6 @@
 """Training-step throughput of a chapter's network on synthetic batches.
 
-    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/throughput.py googlenet 28 128 [MODE]
+    .venv/bin/python benchmarks/throughput.py googlenet 28 128 [MODE]
 
 prints the median images/s over timed steps after warm-up. Run it with and
 without OMP_NUM_THREADS to see what the thread setting is worth (see

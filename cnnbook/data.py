@@ -229,7 +229,7 @@ def download_fashion_mnist(dest=None, base_url=None, timeout=60):
                                     f'{e.code} {e.reason}. Install the data '
                                     f'instead ({APT_HINT}) or set '
                                     'FASHION_MNIST_DIR.') from None
-                except http.client.IncompleteRead as e:
+                except http.client.IncompleteRead:
                     raise DataError(f'downloading {url} failed: the '
                                     f'connection closed before the end of the '
                                     'file. Run again, or install the data '

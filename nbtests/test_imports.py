@@ -32,3 +32,27 @@ def test_every_module_but_the_extension_imports_lightly():
     statement = '; '.join(f'import cnnbook.{m}' for m in modules)
     assert loaded_after(statement) == []
     assert 'sphinx' in loaded_after('import cnnbook.sphinxext')
+
+
+def test_dependencies_list_what_cnnbook_imports():
+    import ast
+    import tomllib
+    from importlib.metadata import packages_distributions
+
+    def norm(name):
+        return name.lower().replace('_', '-').replace('.', '-')
+    root = Path(__file__).resolve().parents[1]
+    imported = set()
+    for path in (root / 'cnnbook').glob('*.py'):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split('.')[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                imported.add(node.module.split('.')[0])
+    third_party = imported - set(sys.stdlib_module_names)
+    dists = packages_distributions()
+    needed = {norm(dists[name][0]) for name in third_party}
+    project = tomllib.loads((root / 'pyproject.toml').read_text())
+    listed = {norm(d) for d in project['project']['dependencies']}
+    assert 'myst-nb' in needed and 'mxnet' in needed
+    assert listed == needed
