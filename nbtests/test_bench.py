@@ -122,25 +122,9 @@ def test_notebook_run_refuses_a_broken_notebook(tmp_path, monkeypatch):
         _notebook_run(tmp_path, monkeypatch, 'x = 1')
 
 
-class _Interrupting:
-    """A loader that raises KeyboardInterrupt (Ctrl-C) in epoch 2."""
-
-    def __init__(self, inner):
-        self.inner, self.epoch = inner, 0
-
-    def __len__(self):
-        return len(self.inner)
-
-    def __iter__(self):
-        self.epoch += 1
-        for i, batch in enumerate(self.inner):
-            if self.epoch == 2 and i == 1:
-                raise KeyboardInterrupt
-            yield batch
-
-
-def _tiny_problem(monkeypatch, interrupt):
-    """seed_run on 64 random examples and a one-layer net."""
+def _tiny_problem(monkeypatch, wrap=None):
+    """seed_run on 64 random examples and a one-layer net; ``wrap``
+    changes its training loader."""
     import numpy as np
     from mxnet import gluon
     from mxnet.gluon import nn
@@ -149,8 +133,8 @@ def _tiny_problem(monkeypatch, interrupt):
         rng.normal(size=(64, 8)).astype('float32'),
         rng.integers(0, 10, size=64).astype('int32'))
     train_iter = gluon.data.DataLoader(ds, 16, shuffle=True)
-    if interrupt:
-        train_iter = _Interrupting(train_iter)
+    if wrap:
+        train_iter = wrap(train_iter)
     monkeypatch.setattr(bench.cnnbook, 'load_data_fashion_mnist',
                         lambda *a, **k: (train_iter,
                                          gluon.data.DataLoader(ds, 16)))
@@ -163,8 +147,9 @@ def _fake_notebook(section, seed=0):
             'test_acc': 0.5, 'nan': False, 'seconds': 1.0}
 
 
-def test_interrupted_run_is_never_logged(tmp_path, monkeypatch):
-    _tiny_problem(monkeypatch, interrupt=True)
+def test_interrupted_run_is_never_logged(tmp_path, monkeypatch,
+                                        interrupting):
+    _tiny_problem(monkeypatch, wrap=interrupting)
     monkeypatch.setattr(bench, 'notebook_run', _fake_notebook)
     log = tmp_path / 'runs.jsonl'
     with pytest.raises(KeyboardInterrupt):
@@ -176,7 +161,7 @@ def test_interrupted_run_is_never_logged(tmp_path, monkeypatch):
 
 def test_a_run_shorter_than_its_recipe_is_refused(monkeypatch):
     from cnnbook.train import History
-    _tiny_problem(monkeypatch, interrupt=False)
+    _tiny_problem(monkeypatch)
     full = bench.seed_run('nin', 1)
     assert full['test_acc'] is not None and not full['nan']
     # a history cut short, however that came about, is not a result

@@ -93,29 +93,12 @@ def test_no_hint_when_learning(capsys):
     assert 'hint' not in capsys.readouterr().out
 
 
-class Interrupting:
-    """A loader that raises KeyboardInterrupt partway through epoch 2."""
-
-    def __init__(self, inner):
-        self.inner, self.epoch = inner, 0
-
-    def __len__(self):
-        return len(self.inner)
-
-    def __iter__(self):
-        self.epoch += 1
-        for i, batch in enumerate(self.inner):
-            if self.epoch == 2 and i == 2:
-                raise KeyboardInterrupt
-            yield batch
-
-
-def test_ctrl_c_stops_and_keeps_the_history(capsys):
+def test_ctrl_c_stops_and_keeps_the_history(capsys, interrupting):
     import cnnbook
     train_iter, test_iter = loaders()
     # Jupyter's "Interrupt" must stop Run All: the interrupt goes on
     with pytest.raises(KeyboardInterrupt) as err:
-        train(mlp(), Interrupting(train_iter), test_iter, 5, 0.1, mx.cpu(),
+        train(mlp(), interrupting(train_iter), test_iter, 5, 0.1, mx.cpu(),
               plot=False)
     h = err.value.history
     assert len(h) == 1 and h.interrupted and h[0].epoch == 1
