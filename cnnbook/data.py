@@ -18,9 +18,9 @@ published data's. The hashes are of the content, not of the .gz files,
 because Debian recompressed its copy: its gz bytes differ from the
 originals while the content is identical.
 """
-import hashlib
 import functools
 import gzip
+import hashlib
 import http.client
 import os
 import shutil
@@ -44,7 +44,8 @@ FILES = {
     't10k-labels-idx1-ubyte.gz': (0x00000801, 10000),
 }
 # SHA-256 of each file's decompressed content, measured on Debian's copy
-# (dataset-fashion-mnist 0.0~git20200523); a download must match.
+# (dataset-fashion-mnist 0.0~git20200523.55506a9-1); a download must
+# match.
 SHA256 = {
     'train-images-idx3-ubyte.gz':
         'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888',
