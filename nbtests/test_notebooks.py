@@ -39,3 +39,17 @@ def test_solutions_are_marked(path):
         src = ''.join(cell['source'])
         assert src.count('### BEGIN SOLUTION') == \
             src.count('### END SOLUTION')
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)
+def test_model_cells_only_define(path):
+    # cnnbook.chapters runs these cells in tests and benchmarks: no
+    # solution (the student edition stubs those), no data, no training
+    from cnnbook.chapters import TAG
+    nb = json.loads(path.read_text())
+    for cell in nb['cells']:
+        if TAG in cell['metadata'].get('tags', []):
+            src = ''.join(cell['source'])
+            for word in ('SOLUTION', 'load_data_fashion_mnist', '.train(',
+                         'layer_summary', 'draw_'):
+                assert word not in src, f'{path.name}: {TAG} cell has {word}'
