@@ -2,8 +2,11 @@
 
 Everything a chapter only *uses* lives here (data, training, plots,
 inspection, profiles); the models a chapter teaches stay in its notebook.
-Importing cnnbook downloads nothing, seeds nothing and silences nothing.
+Importing cnnbook downloads nothing, seeds nothing and silences nothing;
+its one change to another library is _compat's, which must come before
+MXNet is imported (on numpy 1.24 to 1.26 it restores ``numpy.bool``).
 """
+from . import _compat  # noqa: F401  (first: see cnnbook/_compat.py)
 from .data import (DataError, get_fashion_mnist_labels,
                    load_data_fashion_mnist)
 from .inspect import layer_summary
