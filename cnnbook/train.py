@@ -61,8 +61,8 @@ def gpu_fallback_message(i, err):
     reason = lines[-1].removeprefix('MXNetError: ') if lines else repr(err)
     return (f'MXNet sees GPU {i} but cannot run on it ({reason}), so '
             f'cnnbook uses the CPU; the mxnet-cu117 1.9.1 build has '
-            f'kernels for sm_50 to sm_86 GPUs only (not H100, sm_90): see '
-            f'the README, "GPU".')
+            f'kernels for sm_50 to sm_86 only (no H100, sm_90): see '
+            f'the README, "A GPU".')
 
 
 def set_seed(seed):

@@ -224,8 +224,8 @@ def test_try_gpu_falls_back_once_when_kernels_are_missing(
         'MXNet sees GPU 0 but cannot run on it (Check failed: err == '
         'cudaSuccess (209 vs. 0) : no kernel image is available for '
         'execution on the device), so cnnbook uses the CPU; the '
-        'mxnet-cu117 1.9.1 build has kernels for sm_50 to sm_86 GPUs only '
-        '(not H100, sm_90): see the README, "GPU".\n')
+        'mxnet-cu117 1.9.1 build has kernels for sm_50 to sm_86 only '
+        '(no H100, sm_90): see the README, "A GPU".\n')
 
 
 def test_try_gpu_falls_back_on_cpu_build(monkeypatch, capsys,
