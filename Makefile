@@ -12,6 +12,8 @@ find_python = $(firstword $(foreach c,$(call python_candidates,$(1)),\
   $(if $(shell $(c) -c 'print(1)' 2>/dev/null),$(c))))
 # Python 3.11, 3.12 or 3.13 (see README: "Which Python"): by default the
 # first of them found; `make setup PYTHON=python3.12` picks one.
+# Without PYTHON=, an existing $(VENV) is used as it is.
+PYTHON_GIVEN := $(filter-out undefined,$(origin PYTHON))
 ifeq ($(origin PYTHON),undefined)
 PYTHON := $(or $(call find_python,python3.11),$(call find_python,python3.12),\
   $(call find_python,python3.13),python3.11)
@@ -34,7 +36,8 @@ export OMP_NUM_THREADS ?= $(shell nproc)
 setup: $(STAMP) data
 
 $(STAMP): requirements.txt pyproject.toml
-	@v=$$($(PYTHON_BIN) -c 'import sys; print("%d.%d" % \
+	@[ -x $(BIN)/python -a -z "$(PYTHON_GIVEN)" ] || { \
+	  v=$$($(PYTHON_BIN) -c 'import sys; print("%d.%d" % \
 	  sys.version_info[:2])' 2>/dev/null); case "$$v" in \
 	  3.11|3.12) ;; \
 	  3.13) echo "note: Python 3.13 has no numpy 1.26 wheel, so pip" \
@@ -42,8 +45,9 @@ $(STAMP): requirements.txt pyproject.toml
 	    "compiler and Python's headers. Python 3.11 or 3.12 avoids it.";; \
 	  *) echo "$(PYTHON) is $${v:+Python }$${v:-not a Python that runs}:" \
 	    "MXNet 1.9.1 with numpy 1.x needs Python 3.11, 3.12 or 3.13. Set" \
-	    "PYTHON=/path/to/python3.12, for instance."; exit 1;; esac
-	@[ ! -x $(BIN)/python ] || $(BIN)/python -c 'import sys, subprocess; \
+	    "PYTHON=/path/to/python3.12, for instance."; exit 1;; esac; }
+	@[ -z "$(PYTHON_GIVEN)" -o ! -x $(BIN)/python ] || \
+	  $(BIN)/python -c 'import sys, subprocess; \
 	  want = subprocess.check_output(["$(PYTHON_BIN)", "-c", \
 	  "import sys; print(sys.version_info[:2])"], text=True).strip(); \
 	  sys.exit(str(sys.version_info[:2]) != want)' || { echo "$(VENV)" \
