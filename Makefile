@@ -1,8 +1,25 @@
 # Two commands matter: `make book` builds the site, `make test` runs every
 # test. Both set up what they need first.
 SHELL := /bin/bash
-PYTHON ?= python3.11
-VENV := .venv
+# $(call find_python,NAME): the first interpreter called NAME (or at the
+# path NAME) that runs, on PATH or in pyenv's versions folder. Each one
+# is tried because pyenv puts shims on PATH for versions it has but has
+# not selected, and those shims only print an error.
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo "$$HOME/.pyenv")
+python_candidates = $(shell command -v $(1) 2>/dev/null) \
+  $(sort $(wildcard $(PYENV_ROOT)/versions/*/bin/$(1)))
+find_python = $(firstword $(foreach c,$(call python_candidates,$(1)),\
+  $(if $(shell $(c) -c 'print(1)' 2>/dev/null),$(c))))
+# Python 3.11, 3.12 or 3.13 (see README: "Which Python"): by default the
+# first of them found; `make setup PYTHON=python3.12` picks one.
+# Without PYTHON=, an existing $(VENV) is used as it is.
+PYTHON_GIVEN := $(filter-out undefined,$(origin PYTHON))
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(or $(call find_python,python3.11),$(call find_python,python3.12),\
+  $(call find_python,python3.13),python3.11)
+endif
+PYTHON_BIN := $(or $(call find_python,$(PYTHON)),$(PYTHON))
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -10,17 +27,35 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # on 2 cores, one OpenMP thread per core trains about 1.8x faster.
 export OMP_NUM_THREADS ?= $(shell nproc)
 
-.PHONY: setup data vendor book student browser test lab bench clean
+.PHONY: setup data vendor book student browser test test-py312 lab bench \
+  clean
 
-# Create .venv, install requirements.txt, make sure Fashion-MNIST is there.
+# Create $(VENV) with $(PYTHON), install requirements.txt, make sure
+# Fashion-MNIST is there. Python 3.13 has no wheel of numpy 1.26 (the
+# last numpy 1.x, which MXNet 1.9.1 needs), so pip builds it from source.
 setup: $(STAMP) data
 
 $(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), \
-	  "Python 3.11 is needed (mxnet 1.9.1 + numpy 1.23.5); set PYTHON="' 
-	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV) || { \
-	  echo "python3.11 -m venv failed; on Debian/Ubuntu:" \
-	       "apt-get install python3.11-venv"; exit 1; }
+	@[ -x $(BIN)/python -a -z "$(PYTHON_GIVEN)" ] || { \
+	  v=$$($(PYTHON_BIN) -c 'import sys; print("%d.%d" % \
+	  sys.version_info[:2])' 2>/dev/null); case "$$v" in \
+	  3.11|3.12) ;; \
+	  3.13) echo "note: Python 3.13 has no numpy 1.26 wheel, so pip" \
+	    "builds numpy from source: about 16 minutes on 2 cores, with a C" \
+	    "compiler and Python's headers. Python 3.11 or 3.12 avoids it.";; \
+	  *) echo "$(PYTHON) is $${v:+Python }$${v:-not a Python that runs}:" \
+	    "MXNet 1.9.1 with numpy 1.x needs Python 3.11, 3.12 or 3.13. Set" \
+	    "PYTHON=/path/to/python3.12, for instance."; exit 1;; esac; }
+	@[ -z "$(PYTHON_GIVEN)" -o ! -x $(BIN)/python ] || \
+	  $(BIN)/python -c 'import sys, subprocess; \
+	  want = subprocess.check_output(["$(PYTHON_BIN)", "-c", \
+	  "import sys; print(sys.version_info[:2])"], text=True).strip(); \
+	  sys.exit(str(sys.version_info[:2]) != want)' || { echo "$(VENV)" \
+	  "was made with another Python than $(PYTHON): remove it" \
+	  "(rm -rf $(VENV)) or choose another VENV=."; exit 1; }
+	@[ -x $(BIN)/python ] || $(PYTHON_BIN) -m venv $(VENV) || { \
+	  echo "$(PYTHON) -m venv failed; on Debian/Ubuntu:" \
+	       "apt-get install python3-venv"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
@@ -105,6 +140,35 @@ test: setup browser
 	$(BIN)/ruff check .
 	CNNBOOK_PROFILE=smoke $(BIN)/python -m pytest nbtests --nbmake book \
 	  --nbmake-timeout=600 -p no:cacheprovider
+	$(MAKE) --no-print-directory test-py312
+
+# ---- The second Python (3.12), run by `make test` ----
+# The unit tests and every notebook (nbmake, smoke) once more on Python
+# 3.12 in .venv312, made by `make setup` from the same requirements.txt,
+# when the main pass ran another version and a Python 3.12 runs here
+# (on PATH or in pyenv's versions folder). nbtests/test_site.py is left
+# out: building the site and loading it in Chromium do not depend on
+# the kernel's Python version, and the main pass has just done both. A
+# python3.12 that is present but does not run fails the pass.
+PY312 := $(call find_python,python3.12)
+PY312_FOUND := $(strip $(call python_candidates,python3.12))
+MAIN_VERSION := $(shell $(PYTHON_BIN) -c \
+  'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+test-py312:
+ifeq ($(MAIN_VERSION),3.12)
+	@echo "the main pass ran Python 3.12: no second pass"
+else ifneq ($(PY312),)
+	$(MAKE) --no-print-directory setup VENV=.venv312 PYTHON=$(PY312)
+	CNNBOOK_PROFILE=smoke .venv312/bin/python -m pytest nbtests --nbmake \
+	  book --nbmake-timeout=600 -p no:cacheprovider \
+	  --ignore=nbtests/test_site.py
+else ifneq ($(PY312_FOUND),)
+	@echo "python3.12 is here ($(PY312_FOUND)) but does not run:" \
+	  "repair it, or take it off PATH"; exit 1
+else
+	@echo "no Python 3.12 on this machine: the 3.12 pass is skipped"
+endif
+# ---- end of the second Python ----
 
 # Open the notebooks in JupyterLab.
 lab: setup

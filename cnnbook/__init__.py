@@ -2,7 +2,9 @@
 
 Everything a chapter only *uses* lives here (data, training, plots, layer
 summaries, profiles); the models a chapter teaches stay in its notebook.
-Importing cnnbook downloads nothing, seeds nothing and silences nothing.
+Importing cnnbook downloads nothing, seeds nothing and silences nothing;
+its one change to another library is _compat's, which must come before
+MXNet is imported (on numpy 1.24 to 1.26 it restores ``numpy.bool``).
 
 Import policy: MXNet, and the other large libraries (matplotlib, IPython,
 ipywidgets, myst-nb, Sphinx), are imported inside the functions that use
@@ -15,6 +17,7 @@ only the site build imports). nbtests/test_imports.py checks this.
 ``cnnbook.last_history`` is the History of the latest :func:`train`
 call, finished or not: after Ctrl-C it holds the epochs done so far.
 """
+from . import _compat  # noqa: F401  (first: see cnnbook/_compat.py)
 from .data import (DataError, get_fashion_mnist_labels,
                    load_data_fashion_mnist)
 from .models import alexnet

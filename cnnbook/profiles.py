@@ -8,9 +8,10 @@
 * ``smoke``: a small subset and a tiny budget, so that a notebook runs in
   seconds (CI).
 
-Unset, it is ``full`` when MXNet sees a GPU and ``cpu`` otherwise. A profile
-changes only the training recipe (input size, epochs, batch size, learning
-rate and its schedule, momentum, weight decay, subset), never the layers.
+Unset, it is ``full`` when MXNet can run on a GPU (``train.try_gpu``) and
+``cpu`` otherwise. A profile changes only the training recipe (input
+size, epochs, batch size, learning rate and its schedule, momentum,
+weight decay, subset), never the layers.
 """
 import dataclasses
 import os
@@ -94,8 +95,8 @@ def active_profile():
     """Return the profile name from ``CNNBOOK_PROFILE``, or the default."""
     name = os.environ.get('CNNBOOK_PROFILE', '').strip().lower()
     if not name:
-        import mxnet as mx
-        return 'full' if mx.context.num_gpus() > 0 else 'cpu'
+        from .train import try_gpu
+        return 'full' if try_gpu().device_type == 'gpu' else 'cpu'
     if name not in PROFILES:
         raise ValueError(f'CNNBOOK_PROFILE={name!r} is not a profile; use '
                          f'one of: {", ".join(PROFILES)}')

@@ -15,11 +15,30 @@ def test_unknown_profile_lists_valid_ones(monkeypatch):
         active_profile()
 
 
-@pytest.mark.parametrize('gpus, expected', [(0, 'cpu'), (1, 'full')])
-def test_default_depends_on_gpu(monkeypatch, gpus, expected):
+class GPUArray:
+    def asnumpy(self):
+        return None
+
+
+def broken_gpu(*args, **kwargs):
+    raise mx.base.MXNetError('no kernel image is available for execution '
+                             'on the device')
+
+
+@pytest.mark.parametrize('gpus, ones, expected', [
+    (0, broken_gpu, 'cpu'),
+    (1, lambda *args, **kwargs: GPUArray(), 'full'),
+    # a GPU that MXNet sees but cannot run on keeps the cpu profile
+    (1, broken_gpu, 'cpu')])
+def test_default_depends_on_working_gpu(monkeypatch, capsys,
+                                        fresh_gpu_check, gpus, ones,
+                                        expected):
     monkeypatch.delenv('CNNBOOK_PROFILE', raising=False)
     monkeypatch.setattr(mx.context, 'num_gpus', lambda: gpus)
+    monkeypatch.setattr(mx.nd, 'ones', ones)
     assert active_profile() == expected
+    said = capsys.readouterr().out
+    assert ('cannot run on it' in said) == (gpus == 1 and expected == 'cpu')
 
 
 def test_env_selects(monkeypatch):

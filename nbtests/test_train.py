@@ -189,11 +189,6 @@ def test_an_epoch_without_batches_is_refused():
         train(mlp(), Empty(), test_iter, 1, 0.1, mx.cpu(), plot=False)
 
 
-def test_try_gpu_without_gpu():
-    if mx.context.num_gpus() == 0:
-        assert try_gpu() == mx.cpu()
-
-
 def test_thread_tip(monkeypatch):
     from cnnbook.train import _thread_tip
     monkeypatch.setattr('os.sched_getaffinity', lambda pid: {0, 1, 2, 3})
@@ -228,3 +223,92 @@ def test_custom_loss_is_used():
 ])
 def test_format_secs(seconds, text):
     assert _format_secs(seconds) == text
+
+
+# What MXNet 1.9.1's CUDA build raises on a GPU its kernels do not cover.
+NO_KERNEL = ('Traceback (most recent call last):\n'
+             '  File "../src/operator/tensor/init_op.h", line 305\n'
+             'MXNetError: Check failed: err == cudaSuccess (209 vs. 0) : '
+             'no kernel image is available for execution on the device')
+
+
+class FakeGPUArray:
+    """What mx.nd.ones returns on a working GPU, as far as try_gpu looks."""
+
+    def asnumpy(self):
+        return np.ones(1, np.float32)
+
+
+def fake_gpus(monkeypatch, count, ones):
+    """Make MXNet report ``count`` GPUs and build arrays with ``ones``."""
+    monkeypatch.setattr(mx.context, 'num_gpus', lambda: count)
+    monkeypatch.setattr(mx.nd, 'ones', ones)
+
+
+def no_kernel(shape, ctx=None, **kwargs):
+    raise mx.base.MXNetError(NO_KERNEL)
+
+
+def test_try_gpu_without_gpu(monkeypatch, capsys, fresh_gpu_check):
+    def ones(*args, **kwargs):
+        raise AssertionError('no GPU, so nothing should be tried on one')
+    fake_gpus(monkeypatch, 0, ones)
+    assert try_gpu() == mx.cpu()
+    assert capsys.readouterr().out == ''
+
+
+def test_try_gpu_with_working_gpu(monkeypatch, capsys, fresh_gpu_check):
+    calls = []
+
+    def ones(shape, ctx=None, **kwargs):
+        calls.append(ctx)
+        return FakeGPUArray()
+    fake_gpus(monkeypatch, 1, ones)
+    assert try_gpu() == mx.gpu(0)
+    assert calls == [mx.gpu(0)]
+    assert try_gpu(1) == mx.cpu()         # only one GPU is there
+    assert capsys.readouterr().out == ''
+
+
+def test_try_gpu_falls_back_once_when_kernels_are_missing(
+        monkeypatch, capsys, fresh_gpu_check):
+    fake_gpus(monkeypatch, 1, no_kernel)
+    assert try_gpu() == mx.cpu()
+    assert try_gpu() == mx.cpu()
+    out = capsys.readouterr().out
+    assert out == (
+        'MXNet sees GPU 0 but cannot run on it (Check failed: err == '
+        'cudaSuccess (209 vs. 0) : no kernel image is available for '
+        'execution on the device), so cnnbook uses the CPU; the '
+        'mxnet-cu117 1.9.1 build has kernels for sm_50 to sm_86 only '
+        '(no H100, sm_90): see the README, "A GPU".\n')
+
+
+def test_try_gpu_falls_back_on_cpu_build(monkeypatch, capsys,
+                                         fresh_gpu_check):
+    # The real operator on this CPU-only MXNet, told a GPU is there:
+    # MXNet's own error, not a fake one, must lead back to the CPU.
+    if mx.runtime.Features().is_enabled('CUDA'):
+        pytest.skip('this MXNet is a CUDA build')
+    monkeypatch.setattr(mx.context, 'num_gpus', lambda: 1)
+    assert try_gpu() == mx.cpu()
+    out = capsys.readouterr().out
+    assert out.startswith('MXNet sees GPU 0 but cannot run on it (')
+    assert 'not implemented for GPU' in out
+
+
+def test_train_defaults_to_cpu_when_gpu_fails(monkeypatch, capsys,
+                                              fresh_gpu_check):
+    real_ones = mx.nd.ones
+
+    def ones(shape, ctx=None, **kwargs):
+        if ctx is not None and ctx.device_type == 'gpu':
+            no_kernel(shape, ctx)
+        return real_ones(shape, ctx=ctx, **kwargs)
+    fake_gpus(monkeypatch, 1, ones)
+    train_iter, test_iter = loaders(n=64)
+    h = train(mlp(), train_iter, test_iter, 1, 0.1, plot=False)
+    assert len(h) == 1
+    out = capsys.readouterr().out
+    assert out.startswith('MXNet sees GPU 0 but cannot run on it')
+    assert out.rstrip().endswith('examples/sec on cpu(0)')
