@@ -94,23 +94,6 @@ def record_results(cfg, history):
     return values
 
 
-def student_notebooks(build):
-    """Write the student notebooks to ``build``/student/notebooks."""
-    import nbformat
-    from .exercises import student_notebook
-    out = Path(build) / 'student' / 'notebooks'
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for path in sorted((ROOT / 'book').glob('*.ipynb')):
-        nb = student_notebook(nbformat.read(path, as_version=4), path.name)
-        # write beside, then rename: no half-written notebook is left
-        tmp = out / (path.name + '.tmp')
-        nbformat.write(nb, tmp)
-        tmp.replace(out / path.name)
-        written.append(out / path.name)
-    return written
-
-
 def student_site(build):
     """Build the site with sphinx-exercise's hide_solutions.
 
@@ -197,6 +180,7 @@ def main(argv=None):
     if command == 'stamp':
         stamp(build)
     else:
+        from .course import student_notebooks
         for path in student_notebooks(build):
             print(f'wrote {path}')
         student_site(build)
