@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # on 2 cores, one OpenMP thread per core trains about 1.8x faster.
 export OMP_NUM_THREADS ?= $(shell nproc)
 
-.PHONY: setup data vendor book student browser test lab bench clean
+.PHONY: setup data vendor book student course browser test lab bench clean
 
 # Create .venv, install requirements.txt, make sure Fashion-MNIST is there.
 setup: $(STAMP) data
@@ -88,6 +88,12 @@ student: setup vendor
 	$(BIN)/python -m cnnbook stamp $(OUT)/_build
 	set -eo pipefail; $(BIN)/python -m cnnbook student $(OUT)/_build
 
+# An nbgrader course folder in $(OUT)/_build/course: nbgrader_config.py,
+# the chapters as assignments, their releases and the gradebook
+# (book/instructors.md walks through the rest).
+course: setup
+	$(BIN)/python -m cnnbook course $(OUT)/_build/course
+
 # Debian's Chromium for the browser tests (as root or with sudo).
 browser:
 	@command -v chromium >/dev/null || { \
@@ -97,9 +103,11 @@ browser:
 	  $(SUDO) apt-get install -y -q chromium || { \
 	    $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }; }
 
-# Run every test on the smoke profile: the unit tests, the student
-# notebooks, every notebook (nbmake), and the site and the student site
-# built and loaded in headless Chromium (nbtests/test_site.py).
+# Run every test on the smoke profile: the unit tests, every notebook
+# (nbmake), the course cycle with the real nbgrader (release, run the
+# student notebooks, autograde, feedback: nbtests/test_course.py), and the
+# site and the student site built and loaded in headless Chromium
+# (nbtests/test_site.py).
 test: setup browser
 	CNNBOOK_PROFILE=smoke $(BIN)/python -m pytest nbtests --nbmake book \
 	  --nbmake-timeout=600 -p no:cacheprovider

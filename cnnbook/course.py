@@ -87,8 +87,9 @@ def make_course(root, names=None):
                      f'{name}.ipynb')
     root = Path(root).resolve()
     root.mkdir(parents=True, exist_ok=True)
-    (root / 'nbgrader_config.py').write_text(
-        CONFIG.format(root=str(root), timeout=TIMEOUT))
+    config = root / 'nbgrader_config.py'
+    if not config.exists():     # keep an instructor's own settings
+        config.write_text(CONFIG.format(root=str(root), timeout=TIMEOUT))
     released = []
     for name in names:
         source = root / 'source' / name
@@ -123,6 +124,22 @@ def student_notebooks(build):
             tmp_path.replace(out / path.name)
             written.append(out / path.name)
     return written
+
+
+def replace_site_sources(html, notebooks):
+    """Put the student notebooks behind the student site's downloads.
+
+    Sphinx copies each page's source, here the chapter with its solutions
+    and tests, to ``html``/_sources, and the page's download button links
+    there; so each copy is replaced by the student notebook.
+    """
+    for path in notebooks:
+        path = Path(path)
+        target = Path(html) / '_sources' / 'book' / path.name
+        if not target.exists():
+            raise FileNotFoundError(f'{target} is missing: build the student '
+                                    f'site before replacing its sources')
+        shutil.copy(path, target)
 
 
 def main(argv):

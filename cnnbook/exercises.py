@@ -98,6 +98,12 @@ def check_source(nb, name='notebook'):
         if cell.cell_type == 'markdown':
             marks = list(_directives(source))
             lines = source.splitlines()
+            if marks and meta:
+                raise SolutionMarkupError(
+                    f'{where}: a cell holding a solution directive must '
+                    f'not be an nbgrader cell: nbgrader would replace the '
+                    f'directive with the rest; keep the answer in a cell '
+                    f'of its own')
             for kind, label, n in marks:
                 if kind == 'start':
                     if inside:

@@ -180,8 +180,10 @@ def main(argv=None):
     if command == 'stamp':
         stamp(build)
     else:
-        from .course import student_notebooks
-        for path in student_notebooks(build):
+        from .course import replace_site_sources, student_notebooks
+        notebooks = student_notebooks(build)
+        for path in notebooks:
             print(f'wrote {path}')
         student_site(build)
+        replace_site_sources(Path(build) / 'student' / 'html', notebooks)
     return 0

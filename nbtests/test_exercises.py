@@ -74,6 +74,9 @@ def replace(nb, index, source=None, metadata=None):
      'prose after'),
     (lambda nb: replace(nb, 4, 'Leak.\n\n' + END_DIRECTIVE),
      'prose before'),
+    (lambda nb: replace(nb, 4, metadata=meta('ex1_end', grade=True,
+                                              points=1)),
+     'must not be an nbgrader cell'),
     # a test cell that students could edit, or the site would show
     (lambda nb: replace(nb, 5, metadata={
         **meta('ex1_test', solution=False, grade=True, points=2),
@@ -149,3 +152,34 @@ def test_chapter_is_an_nbgrader_source_notebook(path):
             # all of a test is hidden: the release must run without it
             assert cell.source.split(HIDDEN)[0].strip().startswith('#')
             assert cell.source.rstrip().endswith('### END HIDDEN TESTS')
+
+
+def points_of(nb):
+    """{label: [autograded, written]} from a notebook's nbgrader cells."""
+    points = {}
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if meta.get('grade'):
+            label = re.sub(r'_(code|answer|test)(_\d+)?$', '',
+                           meta['grade_id'])
+            kind = 0 if cell.cell_type == 'code' else 1
+            points.setdefault(label, [0, 0])[kind] += meta['points']
+    return points
+
+
+def test_instructors_page_gives_the_notebooks_points():
+    page = (ROOT / 'book' / 'instructors.md').read_text()
+    table = {m[1]: [int(m[2]), int(m[3])] for m in re.finditer(
+        r'^\| `(\w+)` \| (\d+) \| (\d+) \|', page, re.M)}
+    want = {}
+    for path in NOTEBOOKS:
+        points = points_of(nbformat.read(path, as_version=4))
+        want.update(points)
+        total = sum(a + w for a, w in points.values())
+        # each chapter's heading gives its total
+        first = next(iter(points))
+        heading = page[:page.index(f'| `{first}`')].rsplit('###', 1)[1]
+        assert f'({total} points)' in heading.splitlines()[0], path.name
+    assert table == want
+    # every exercise is worth something in both columns
+    assert all(a > 0 and w > 0 for a, w in want.values())
