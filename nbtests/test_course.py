@@ -131,14 +131,14 @@ def graded(course):
     return scores
 
 
-def tests_of(name):
+def autograded_points(name):
     return {nbgrader_meta(c)['grade_id']: nbgrader_meta(c)['points']
             for c in source(name).cells if is_test(c)}
 
 
 @pytest.mark.parametrize('name', chapters())
 def test_solutions_get_full_marks(graded, name):
-    want = tests_of(name)
+    want = autograded_points(name)
     assert want, f'{name} has no autograded test'
     assert graded['solutions'][name] == {
         k: (float(v), float(v)) for k, v in want.items()}
@@ -147,7 +147,7 @@ def test_solutions_get_full_marks(graded, name):
 @pytest.mark.parametrize('name', chapters())
 def test_untouched_release_gets_zero(graded, name):
     assert graded['untouched'][name] == {
-        k: (0.0, float(v)) for k, v in tests_of(name).items()}
+        k: (0.0, float(v)) for k, v in autograded_points(name).items()}
 
 
 @pytest.mark.parametrize('student', ['solutions', 'untouched'])
