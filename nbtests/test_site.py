@@ -271,6 +271,9 @@ def test_student_site_holds_no_solution(built):
         full_page = next(t for p, t in full.items() if p.match(page))
         # the check can fail: the full site shows the written answers
         assert any(p in full_page for p in pieces), name
+        # but neither site shows a test cell or nbgrader's metadata
+        for hidden in ('HIDDEN TESTS', '# Autograded:', 'grade_id'):
+            assert hidden not in full_page, name
         for path, text in student.items():
             leaked = [p for p in pieces if p in text]
             assert not leaked, f'{path} holds solution text: {leaked[:3]}'
