@@ -27,8 +27,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # on 2 cores, one OpenMP thread per core trains about 1.8x faster.
 export OMP_NUM_THREADS ?= $(shell nproc)
 
-.PHONY: setup data vendor book student browser test test-py312 lab bench \
-  clean
+.PHONY: setup data vendor book student course browser test test-py312 \
+  lab bench clean
 
 # Create $(VENV) with $(PYTHON), install requirements.txt, make sure
 # Fashion-MNIST is there. Python 3.13 has no wheel of numpy 1.26 (the
@@ -123,6 +123,12 @@ student: setup vendor
 	$(BIN)/python -m cnnbook stamp $(OUT)/_build
 	set -eo pipefail; $(BIN)/python -m cnnbook student $(OUT)/_build
 
+# An nbgrader course folder in $(OUT)/_build/course: nbgrader_config.py,
+# the chapters as assignments, their releases and the gradebook
+# (book/instructors.md walks through the rest).
+course: setup
+	$(BIN)/python -m cnnbook course $(OUT)/_build/course
+
 # Debian's Chromium for the browser tests (as root or with sudo).
 browser:
 	@command -v chromium >/dev/null || { \
@@ -133,9 +139,11 @@ browser:
 	    $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }; }
 
 # Lint with ruff (rules in pyproject.toml), then run every test on the
-# smoke profile: the unit tests, the student notebooks, every notebook
-# (nbmake), and the site and the student site built and loaded in
-# headless Chromium (nbtests/test_site.py).
+# smoke profile: the unit tests, every notebook (nbmake), the course
+# cycle with the real nbgrader (release, run the student notebooks,
+# autograde, feedback: nbtests/test_course.py), and the site and the
+# student site built and loaded in headless Chromium
+# (nbtests/test_site.py); then the second Python's pass (below).
 test: setup browser
 	$(BIN)/ruff check .
 	CNNBOOK_PROFILE=smoke $(BIN)/python -m pytest nbtests --nbmake book \
@@ -146,9 +154,11 @@ test: setup browser
 # The unit tests and every notebook (nbmake, smoke) once more on Python
 # 3.12 in .venv312, made by `make setup` from the same requirements.txt,
 # when the main pass ran another version and a Python 3.12 runs here
-# (on PATH or in pyenv's versions folder). nbtests/test_site.py is left
-# out: building the site and loading it in Chromium do not depend on
-# the kernel's Python version, and the main pass has just done both. A
+# (on PATH or in pyenv's versions folder). nbtests/test_site.py and
+# nbtests/test_course.py are left out: building the site, loading it in
+# Chromium and nbgrader's release-and-grade cycle do not depend on the
+# kernel's Python version (the notebooks themselves do, and nbmake runs
+# them here), and the main pass has just done all three. A
 # python3.12 that is present but does not run fails the pass.
 PY312 := $(call find_python,python3.12)
 PY312_FOUND := $(strip $(call python_candidates,python3.12))
@@ -161,7 +171,7 @@ else ifneq ($(PY312),)
 	$(MAKE) --no-print-directory setup VENV=.venv312 PYTHON=$(PY312)
 	CNNBOOK_PROFILE=smoke .venv312/bin/python -m pytest nbtests --nbmake \
 	  book --nbmake-timeout=600 -p no:cacheprovider \
-	  --ignore=nbtests/test_site.py
+	  --ignore=nbtests/test_site.py --ignore=nbtests/test_course.py
 else ifneq ($(PY312_FOUND),)
 	@echo "python3.12 is here ($(PY312_FOUND)) but does not run:" \
 	  "repair it, or take it off PATH"; exit 1

@@ -5,6 +5,8 @@
 ``python -m cnnbook --where``       only say whether a copy is found;
 ``python -m cnnbook stamp BUILD``   and ``student BUILD``: the site's
                                     build steps (cnnbook/build.py).
+``python -m cnnbook course DIR``    an nbgrader course folder in DIR
+                                    (cnnbook/course.py).
 """
 import argparse
 import sys
@@ -28,6 +30,12 @@ def parser():
         command = commands.add_parser(name, help=text, description=text)
         command.add_argument('build', metavar='BUILD',
                              help='the build folder, e.g. _build')
+    course = commands.add_parser(
+        'course', help='make an nbgrader course folder in DIR',
+        description='make an nbgrader course folder in DIR: its '
+                    'nbgrader_config.py, the chapters as assignments and '
+                    'their releases')
+    course.add_argument('dir', metavar='DIR')
     return p
 
 
@@ -40,6 +48,9 @@ def main(argv=None):
         return check_data(where=args.where)
     if args.where:
         p.error('--where goes without a command')
+    if args.command == 'course':
+        from .course import main as make_course
+        return make_course(args.dir)
     from .build import main as build_step
     return build_step(args.command, args.build)
 

@@ -63,21 +63,6 @@ def stamp(build):
     return True
 
 
-def student_notebooks(build):
-    """Write the student notebooks to ``build``/student/notebooks."""
-    import nbformat
-    from .exercises import student_notebook
-    out = Path(build) / 'student' / 'notebooks'
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for path in sorted((ROOT / 'book').glob('*.ipynb')):
-        nb = student_notebook(nbformat.read(path, as_version=4), path.name)
-        # write beside, then rename: no half-written notebook is left
-        tmp = out / (path.name + '.tmp')
-        nbformat.write(nb, tmp)
-        tmp.replace(out / path.name)
-        written.append(out / path.name)
-    return written
 
 
 def student_site(build):
@@ -109,9 +94,12 @@ def main(command, build):
     if command == 'stamp':
         stamp(build)
     elif command == 'student':
-        for path in student_notebooks(build):
+        from .course import replace_site_sources, student_notebooks
+        notebooks = student_notebooks(build)
+        for path in notebooks:
             print(f'wrote {path}')
         student_site(build)
+        replace_site_sources(Path(build) / 'student' / 'html', notebooks)
     else:
         raise ValueError(f"command must be 'stamp' or 'student', got "
                          f'{command!r}')

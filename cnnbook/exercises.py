@@ -1,100 +1,196 @@
-"""The student edition of a chapter notebook: exercises kept, solutions out.
+"""What nbgrader cannot do for the course edition: check and tidy.
 
-The chapters mark solutions twice, as the house style asks:
-sphinx-exercise's ``{solution-start}``/``{solution-end}`` directives around
-the solution prose, and nbgrader's ``### BEGIN SOLUTION``/``### END
-SOLUTION`` around the solution code. nbgrader's own ClearSolutions would
-handle the code but not the prose (it keys on cell metadata we do not
-write), and it brings nbgrader's server and database stack; so this module
-does the same replacement by hand, with nbgrader's stub, and drops the
-prose as well.
+The chapters are nbgrader source notebooks. Their exercises use
+sphinx-exercise (``{exercise}``, then ``{solution-start}``, the solution
+cells, ``{solution-end}``), and every cell of a solution carries nbgrader's
+cell metadata: code cells are "autograded answers" whose solution sits
+between ``### BEGIN SOLUTION`` and ``### END SOLUTION``; each markdown cell
+of written answer is a "manually graded answer"; a locked, hidden test cell
+with points follows the exercise where its answer can be computed.
+nbgrader's ``generate_assignment`` (cnnbook/course.py) makes the release.
+
+This module does the three things nbgrader does not:
+
+* :func:`check_source` refuses a chapter whose solutions would leak: a
+  solution region or a cell inside ``{solution-start}``..``{solution-end}``
+  without nbgrader's metadata (nbgrader only sees the code regions, and
+  would hand the solution prose out as it is), a directive cell that also
+  holds prose, or a test cell that the site would show. Metadata that
+  nbgrader itself rejects is reported through nbgrader's own validator.
+* :func:`student_release` drops the sphinx-exercise solution directives,
+  which mean nothing around a student's answer, from nbgrader's release;
+* and tags each stubbed code cell ``raises-exception`` (a tag nbmake and
+  nbclient document), so that the student notebook runs from top to
+  bottom and only those cells stop with ``NotImplementedError``.
 """
 import copy
+import re
 
 BEGIN, END = '### BEGIN SOLUTION', '### END SOLUTION'
-# nbgrader's stub, so that students and graders see what they expect.
-STUB = ['# YOUR CODE HERE', 'raise NotImplementedError()']
-# A cell documented by nbmake and nbclient: an error there is expected.
+HIDDEN = '### BEGIN HIDDEN TESTS'
+# nbgrader's default stubs (ClearSolutions.code_stub and text_stub)
+STUB = 'raise NotImplementedError()'
+TEXT_STUB = 'YOUR ANSWER HERE'
+# documented by nbmake and nbclient: an error in such a cell is expected
 RAISES = 'raises-exception'
+# documented by Jupyter Book: the cell is left out of the site
+REMOVE = 'remove-cell'
+
+_START = re.compile(r'^```\{solution-start\}\s*(\S*)')
+_END = re.compile(r'^```\{solution-end\}')
 
 
 class SolutionMarkupError(ValueError):
-    """A chapter's solution markers do not pair up."""
+    """A chapter's solutions are not marked so that nbgrader hides them."""
 
 
-def _fence_opens(line, name):
-    return line.lstrip().startswith('```{' + name + '}')
+def nbgrader_meta(cell):
+    """The cell's nbgrader metadata, or an empty dict."""
+    return cell.metadata.get('nbgrader', {})
 
 
-def _strip_code(source, where):
-    """Replace each BEGIN...END region of a code cell by nbgrader's stub."""
-    out, inside = [], False
-    for line in source.splitlines():
-        mark = line.strip()
-        if mark == BEGIN:
-            if inside:
-                raise SolutionMarkupError(f'{where}: {BEGIN} twice')
-            inside = True
-            indent = line[:len(line) - len(line.lstrip())]
-            out.extend(indent + s for s in STUB)
-        elif mark == END:
-            if not inside:
-                raise SolutionMarkupError(f'{where}: {END} without {BEGIN}')
-            inside = False
-        elif not inside:
-            out.append(line)
-    if inside:
-        raise SolutionMarkupError(f'{where}: {BEGIN} without {END}')
-    return '\n'.join(out)
+def is_test(cell):
+    """Whether ``cell`` is an autograded test cell."""
+    meta = nbgrader_meta(cell)
+    return (cell.cell_type == 'code' and meta.get('grade', False)
+            and not meta.get('solution', False))
 
 
-def student_notebook(nb, name='notebook'):
-    """A copy of ``nb`` with solution prose dropped and code stubbed.
+def _directives(source):
+    """The solution directives of a markdown cell, in order.
 
-    Markdown between ``{solution-start}`` and ``{solution-end}`` (the
-    directives included) is removed; a cell left empty is dropped. In code
-    cells each ``### BEGIN SOLUTION``..``### END SOLUTION`` region becomes
-    nbgrader's ``raise NotImplementedError()`` stub and the cell is tagged
-    ``raises-exception``, so the notebook still runs top to bottom. A code
-    cell inside a solution without markers raises SolutionMarkupError:
-    its code would leak into the student edition.
+    Yields ('start', label, line number) and ('end', None, line number).
     """
-    nb = copy.deepcopy(nb)
-    cells, in_solution = [], False
+    for n, line in enumerate(source.splitlines()):
+        match = _START.match(line.strip())
+        if match:
+            yield 'start', match.group(1), n
+        elif _END.match(line.strip()):
+            yield 'end', None, n
+
+
+def _fence_end(lines, start):
+    """The line number that closes the directive opened at ``start``."""
+    for n in range(start + 1, len(lines)):
+        if lines[n].strip() == '```':
+            return n
+    return len(lines) - 1
+
+
+def check_source(nb, name='notebook'):
+    """Raise SolutionMarkupError unless nbgrader would hide every solution.
+
+    Returns the exercise labels in order.
+    """
+    from nbgrader.nbgraderformat import MetadataValidator, ValidationError
+    try:
+        MetadataValidator().validate_nb(copy.deepcopy(nb))
+    except ValidationError as err:
+        raise SolutionMarkupError(f'{name}: nbgrader rejects the cell '
+                                  f'metadata: {err}') from None
+    labels, inside = [], None
     for i, cell in enumerate(nb.cells):
         where = f'{name}, cell {i}'
+        meta, source = nbgrader_meta(cell), cell.source
+        fix = ('give it nbgrader metadata {"solution": true, "grade_id": '
+               '..., "schema_version": 3} (markdown: also "grade": true '
+               'and "points")')
         if cell.cell_type == 'markdown':
-            kept, skip_fence = [], False
-            for line in cell.source.splitlines():
-                if _fence_opens(line, 'solution-start'):
-                    in_solution = skip_fence = True
-                elif _fence_opens(line, 'solution-end'):
-                    if not in_solution:
+            marks = list(_directives(source))
+            lines = source.splitlines()
+            if marks and meta:
+                raise SolutionMarkupError(
+                    f'{where}: a cell holding a solution directive must '
+                    f'not be an nbgrader cell: nbgrader would replace the '
+                    f'directive with the rest; keep the answer in a cell '
+                    f'of its own')
+            for kind, label, n in marks:
+                if kind == 'start':
+                    if inside:
+                        raise SolutionMarkupError(
+                            f'{where}: solution-start inside {inside}')
+                    after = lines[_fence_end(lines, n) + 1:]
+                    if '\n'.join(after).strip():
+                        raise SolutionMarkupError(
+                            f'{where}: prose after {{solution-start}} '
+                            f'{label}; move it to a cell of its own, '
+                            f'marked as a written answer')
+                    inside = label
+                    labels.append(label)
+                else:
+                    if not inside:
                         raise SolutionMarkupError(
                             f'{where}: solution-end without solution-start')
-                    in_solution, skip_fence = False, True
-                elif skip_fence:
-                    skip_fence = line.strip() != '```'
-                elif not in_solution:
-                    kept.append(line)
-            cell.source = '\n'.join(kept).strip('\n')
-            if cell.source.strip():
-                cells.append(cell)
-            continue
-        if cell.cell_type == 'code':
-            if BEGIN in cell.source or END in cell.source:
-                cell.source = _strip_code(cell.source, where)
-                tags = cell.metadata.setdefault('tags', [])
-                if RAISES not in tags:
-                    tags.append(RAISES)
-            elif in_solution:
+                    if '\n'.join(lines[:n]).strip():
+                        raise SolutionMarkupError(
+                            f'{where}: prose before {{solution-end}} of '
+                            f'{inside}; move it to a cell of its own, '
+                            f'marked as a written answer')
+                    inside = None
+            if marks or not inside:
+                continue
+            if not meta.get('solution'):
                 raise SolutionMarkupError(
-                    f'{where}: code inside a solution has no {BEGIN} / '
-                    f'{END} markers, so it would reach students')
-            cell.outputs, cell.execution_count = [], None
+                    f'{where}: prose inside the solution of {inside} '
+                    f'would reach students; {fix}')
+            continue
+        if cell.cell_type != 'code':
+            continue
+        if (BEGIN in source or END in source) and not meta.get('solution'):
+            raise SolutionMarkupError(
+                f'{where}: a {BEGIN} region in a cell that is not an '
+                f'nbgrader solution cell; {fix}')
+        if inside and not meta.get('solution'):
+            raise SolutionMarkupError(
+                f'{where}: code inside the solution of {inside} is not an '
+                f'nbgrader solution cell, so it would reach students; '
+                f'{fix}')
+        if meta.get('solution') and BEGIN not in source:
+            raise SolutionMarkupError(
+                f'{where}: a solution cell without a {BEGIN} region would '
+                f'reach students whole; mark the solution')
+        if is_test(cell):
+            if inside:
+                raise SolutionMarkupError(
+                    f'{where}: test cell inside the solution of {inside}; '
+                    f'put it after {{solution-end}}')
+            if not meta.get('locked') or REMOVE not in cell.metadata.get(
+                    'tags', []):
+                raise SolutionMarkupError(
+                    f'{where}: a test cell must be locked and tagged '
+                    f'{REMOVE!r}, so that students cannot edit it and the '
+                    f'site does not show it')
+    if inside:
+        raise SolutionMarkupError(f'{name}: solution-start {inside} without '
+                                  f'solution-end')
+    return labels
+
+
+def student_release(nb):
+    """nbgrader's release of a chapter, tidied for students.
+
+    Drops the ``{solution-start}`` and ``{solution-end}`` directives (and
+    cells they leave empty) and tags every stubbed code cell
+    ``raises-exception``. Returns a new notebook.
+    """
+    nb = copy.deepcopy(nb)
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type == 'markdown' and not nbgrader_meta(cell):
+            lines = cell.source.splitlines()
+            drop = set()
+            for _, _, n in _directives(cell.source):
+                drop.update(range(n, _fence_end(lines, n) + 1))
+            if drop:
+                cell.source = '\n'.join(
+                    line for n, line in enumerate(lines)
+                    if n not in drop).strip('\n')
+                if not cell.source.strip():
+                    continue
+        if cell.cell_type == 'code' and STUB in cell.source:
+            tags = cell.metadata.setdefault('tags', [])
+            if RAISES not in tags:
+                tags.append(RAISES)
         cells.append(cell)
-    if in_solution:
-        raise SolutionMarkupError(f'{name}: solution-start without '
-                                  'solution-end')
     nb.cells = cells
     return nb

@@ -1,109 +1,185 @@
-"""The student edition of the notebooks (cnnbook/exercises.py)."""
+"""The checks and tidying around nbgrader (cnnbook/exercises.py).
+
+nbgrader's own release and grading of the chapters: nbtests/test_course.py.
+"""
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 
-from cnnbook.exercises import (BEGIN, END, RAISES, STUB, SolutionMarkupError,
-                               student_notebook)
+from cnnbook.exercises import (BEGIN, END, HIDDEN, RAISES, REMOVE, STUB,
+                               SolutionMarkupError, check_source, is_test,
+                               nbgrader_meta, student_release)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / 'book').glob('*.ipynb'))
 
-
-def nb_of(*cells):
-    """A notebook from ('md'|'code', source) pairs."""
-    make = {'md': nbformat.v4.new_markdown_cell,
-            'code': nbformat.v4.new_code_cell}
-    return nbformat.v4.new_notebook(cells=[make[k](s) for k, s in cells])
-
-
 EXERCISE = '```{exercise}\n:label: ex1\n\nCount the layers.\n```'
 START = '```{solution-start} ex1\n:class: dropdown\n```'
 END_DIRECTIVE = '```{solution-end}\n```'
+CODE = f'x = 1\n{BEGIN}\nanswer = 7\n{END}\nprint(x)'
 
 
-def test_prose_and_code_of_a_solution_go():
-    nb = nb_of(('md', '# Title\n\nIntro.'),
-               ('md', EXERCISE + '\n\n' + START + '\n\nThe answer is 7.'),
-               ('code', f'x = 1\n{BEGIN}\nanswer = 7\n{END}\nprint(x)'),
-               ('md', 'Because of reasons.\n\n' + END_DIRECTIVE +
-                '\n\n## Next'))
-    out = student_notebook(nb)
-    text = '\n'.join(c.source for c in out.cells)
-    assert 'Count the layers.' in text and '## Next' in text
-    for gone in ('The answer is 7', 'Because of reasons', 'solution-start',
-                 'solution-end', 'answer = 7', BEGIN, END):
-        assert gone not in text
-    code = [c for c in out.cells if c.cell_type == 'code'][0]
-    assert code.source == 'x = 1\n' + '\n'.join(STUB) + '\nprint(x)'
-    assert RAISES in code.metadata['tags']
-    # the input notebook is left as it was
-    assert 'answer = 7' in nb.cells[2].source
+def meta(grade_id, solution=True, grade=False, locked=False, points=None):
+    m = {'grade': grade, 'grade_id': grade_id, 'locked': locked,
+         'schema_version': 3, 'solution': solution}
+    if points is not None:
+        m['points'] = points
+    return {'nbgrader': m}
 
 
-def test_indented_markers_keep_their_indent():
-    nb = nb_of(('code', f'def f():\n    {BEGIN}\n    return 1\n    {END}'))
-    src = student_notebook(nb).cells[0].source
-    assert src == 'def f():\n' + '\n'.join('    ' + s for s in STUB)
+ANSWER = meta('ex1_answer', grade=True, points=1)
+TEST = {**meta('ex1_test', solution=False, grade=True, locked=True,
+               points=2), 'tags': [REMOVE]}
 
 
-def test_a_cell_left_empty_is_dropped():
-    nb = nb_of(('md', START), ('code', f'{BEGIN}\npass\n{END}'),
-               ('md', END_DIRECTIVE))
-    out = student_notebook(nb)
-    assert [c.cell_type for c in out.cells] == ['code']
+def nb_of(*cells):
+    """A notebook from ('md'|'code', source[, metadata]) tuples."""
+    make = {'md': nbformat.v4.new_markdown_cell,
+            'code': nbformat.v4.new_code_cell}
+    return nbformat.v4.new_notebook(cells=[
+        make[kind](source, metadata=dict(rest[0]) if rest else {})
+        for kind, source, *rest in cells])
 
 
-@pytest.mark.parametrize('cells, message', [
-    ([('code', f'{BEGIN}\nx = 1')], 'without ### END'),
-    ([('code', f'x = 1\n{END}')], 'without ### BEGIN'),
-    ([('md', START), ('code', 'leak = 1'), ('md', END_DIRECTIVE)],
-     'would reach students'),
-    ([('md', END_DIRECTIVE)], 'solution-end without solution-start'),
-    ([('md', START)], 'solution-start without solution-end'),
+def good():
+    return nb_of(('md', '# Title'), ('md', EXERCISE + '\n\n' + START),
+                 ('md', 'Because of reasons.', ANSWER),
+                 ('code', CODE, meta('ex1_code')),
+                 ('md', END_DIRECTIVE),
+                 ('code', f'# checks\n{HIDDEN}\nassert answer == 7\n'
+                  '### END HIDDEN TESTS', TEST))
+
+
+def test_a_well_marked_notebook_passes():
+    assert check_source(good(), 'demo.ipynb') == ['ex1']
+
+
+def replace(nb, index, source=None, metadata=None):
+    if source is not None:
+        nb.cells[index].source = source
+    if metadata is not None:
+        nb.cells[index].metadata = metadata
+    return nb
+
+
+@pytest.mark.parametrize('change, message', [
+    # code region without nbgrader's metadata: nbgrader refuses it
+    (lambda nb: replace(nb, 3, metadata={}), 'not an nbgrader solution'),
+    # solution prose without metadata: nbgrader would hand it out
+    (lambda nb: replace(nb, 2, metadata={}), 'prose inside the solution'),
+    # prose sharing a cell with a directive cannot be cleared alone
+    (lambda nb: replace(nb, 1, EXERCISE + '\n\n' + START + '\n\nLeak.'),
+     'prose after'),
+    (lambda nb: replace(nb, 4, 'Leak.\n\n' + END_DIRECTIVE),
+     'prose before'),
+    (lambda nb: replace(nb, 4, metadata=meta('ex1_end', grade=True,
+                                              points=1)),
+     'must not be an nbgrader cell'),
+    # a test cell that students could edit, or the site would show
+    (lambda nb: replace(nb, 5, metadata={
+        **meta('ex1_test', solution=False, grade=True, points=2),
+        'tags': [REMOVE]}), 'must be locked'),
+    (lambda nb: replace(nb, 5, metadata={
+        **meta('ex1_test', solution=False, grade=True, locked=True,
+               points=2)}), 'must be locked and tagged'),
+    # metadata nbgrader itself rejects
+    (lambda nb: replace(nb, 2, metadata=meta('ex1_answer')),
+     'nbgrader rejects'),
+    (lambda nb: replace(nb, 2, metadata=meta(
+        'ex1_code', grade=True, points=1)), 'Duplicate grade id'),
+    (lambda nb: replace(nb, 3, 'answer = 7'), 'without a ### BEGIN'),
+    (lambda nb: nb_of(*[('md', c.source, c.metadata)
+                        for c in nb.cells[:3]]), 'without solution-end'),
+    (lambda nb: replace(nb, 1, EXERCISE), 'solution-end without'),
 ])
-def test_bad_markup_is_refused(cells, message):
+def test_a_leaking_solution_is_refused(change, message):
     with pytest.raises(SolutionMarkupError, match=message):
-        student_notebook(nb_of(*cells), 'demo.ipynb')
+        check_source(change(good()), 'demo.ipynb')
 
 
-@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)
-def test_chapter_keeps_its_exercises_and_loses_its_solutions(path):
-    nb = nbformat.read(path, as_version=4)
-    out = student_notebook(nb, path.name)
+def test_a_solution_region_outside_a_solution_is_refused():
+    nb = nb_of(('code', CODE))
+    with pytest.raises(SolutionMarkupError, match='demo.ipynb, cell 0'):
+        check_source(nb, 'demo.ipynb')
+
+
+def release():
+    """What nbgrader's generate_assignment makes of good()."""
+    nb = good()
+    nb.cells[2].source = 'YOUR ANSWER HERE'
+    nb.cells[3].source = f'x = 1\n# YOUR CODE HERE\n{STUB}\nprint(x)'
+    nb.cells[5].source = '# checks'
+    return nb
+
+
+def test_release_loses_directives_and_tags_stubs():
+    nb = release()
+    out = student_release(nb)
     text = '\n'.join(c.source for c in out.cells)
-    labels = re.findall(r':label: (\w+)', '\n'.join(
+    assert 'solution-start' not in text and 'solution-end' not in text
+    assert 'Count the layers.' in text and ':label: ex1' in text
+    # the cell that held only {solution-end} is gone
+    assert [c.cell_type for c in out.cells] == [
+        'markdown', 'markdown', 'markdown', 'code', 'code']
+    stub = out.cells[3]
+    assert RAISES in stub.metadata['tags']
+    assert nbgrader_meta(stub)['grade_id'] == 'ex1_code'
+    assert RAISES not in out.cells[4].metadata.get('tags', [])
+    # the input is left as it was
+    assert 'solution-end' in nb.cells[4].source
+
+
+def labels_of(nb):
+    return re.findall(r':label: (\w+)', '\n'.join(
         c.source for c in nb.cells if c.cell_type == 'markdown'))
-    assert labels, f'{path.name} has no exercise'
-    for label in labels:
-        assert f':label: {label}' in text
-    for gone in ('{solution-start}', '{solution-end}', BEGIN, END):
-        assert gone not in text
-    stubs = [c for c in out.cells if 'raise NotImplementedError()' in
-             c.source]
-    assert len(stubs) == sum(c.source.count(BEGIN) for c in nb.cells)
 
 
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)
-def test_student_notebook_runs_top_to_bottom(path, monkeypatch):
-    """Only the stubbed cells may raise, and only NotImplementedError."""
-    monkeypatch.setenv('CNNBOOK_PROFILE', 'smoke')
-    nb = student_notebook(nbformat.read(path, as_version=4), path.name)
-    client = NotebookClient(nb, timeout=600, kernel_name='python3',
-                            resources={'metadata': {'path': str(path.parent)}})
-    try:
-        client.execute()
-    except CellExecutionError as err:
-        pytest.fail(f'{path.name}: a cell that is not a stub failed:\n{err}')
+def test_chapter_is_an_nbgrader_source_notebook(path):
+    """Every solution carries nbgrader's metadata; tests are hidden."""
+    nb = nbformat.read(path, as_version=4)
+    labels = check_source(nb, path.name)
+    assert labels and labels == labels_of(nb)
+    ids = [nbgrader_meta(c)['grade_id'] for c in nb.cells
+           if nbgrader_meta(c)]
+    # grade ids name their exercise, so they stay put when cells move
+    assert all(re.fullmatch(r'({})_(code|answer|test)(_\d+)?'.format(
+        '|'.join(labels)), i) for i in ids), ids
     for cell in nb.cells:
-        if cell.cell_type != 'code':
-            continue
-        errors = [o for o in cell.outputs if o.output_type == 'error']
-        if RAISES in cell.metadata.get('tags', []):
-            assert [e.ename for e in errors] == ['NotImplementedError']
-        else:
-            assert not errors
+        if is_test(cell):
+            # all of a test is hidden: the release must run without it
+            assert cell.source.split(HIDDEN)[0].strip().startswith('#')
+            assert cell.source.rstrip().endswith('### END HIDDEN TESTS')
+
+
+def points_of(nb):
+    """{label: [autograded, written]} from a notebook's nbgrader cells."""
+    points = {}
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if meta.get('grade'):
+            label = re.sub(r'_(code|answer|test)(_\d+)?$', '',
+                           meta['grade_id'])
+            kind = 0 if cell.cell_type == 'code' else 1
+            points.setdefault(label, [0, 0])[kind] += meta['points']
+    return points
+
+
+def test_instructors_page_gives_the_notebooks_points():
+    page = (ROOT / 'book' / 'instructors.md').read_text()
+    table = {m[1]: [int(m[2]), int(m[3])] for m in re.finditer(
+        r'^\| `(\w+)` \| (\d+) \| (\d+) \|', page, re.M)}
+    want = {}
+    for path in NOTEBOOKS:
+        points = points_of(nbformat.read(path, as_version=4))
+        want.update(points)
+        total = sum(a + w for a, w in points.values())
+        # each chapter's heading gives its total
+        first = next(iter(points))
+        heading = page[:page.index(f'| `{first}`')].rsplit('###', 1)[1]
+        assert f'({total} points)' in heading.splitlines()[0], path.name
+    assert table == want
+    # every exercise is worth something in both columns
+    assert all(a > 0 and w > 0 for a, w in want.values())

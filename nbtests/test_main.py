@@ -18,7 +18,7 @@ def test_help_prints_help_and_does_nothing_else(tmp_path):
     done = run('--help', FASHION_MNIST_DIR=str(tmp_path / 'nope'))
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith('usage: python -m cnnbook')
-    for word in ('--where', 'stamp', 'student'):
+    for word in ('--where', 'stamp', 'student', 'course'):
         assert word in done.stdout
     assert 'Fashion-MNIST:' not in done.stdout + done.stderr
     assert not (tmp_path / 'nope').exists()
@@ -31,10 +31,23 @@ def test_unknown_command_is_refused(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_command_needs_a_folder():
-    done = run('stamp')
+@pytest.mark.parametrize('command, name', [('stamp', 'BUILD'),
+                                           ('student', 'BUILD'),
+                                           ('course', 'DIR')])
+def test_command_needs_a_folder(command, name):
+    done = run(command)
     assert done.returncode == 2
-    assert 'the following arguments are required: BUILD' in done.stderr
+    assert f'the following arguments are required: {name}' in done.stderr
+
+
+def test_course_runs_the_course_step(tmp_path, monkeypatch):
+    from cnnbook import course
+    from cnnbook.__main__ import main
+    made = []
+    monkeypatch.setattr(course, 'make_course',
+                        lambda root: made.append(root) or [])
+    assert main(['course', str(tmp_path)]) == 0
+    assert made == [str(tmp_path)]
 
 
 def test_stamp_runs_the_build_step(tmp_path, monkeypatch, capsys):

@@ -211,3 +211,69 @@ def test_student_notebooks_were_written(built):
     written = sorted(p.name for p in
                      (OUT / '_build' / 'student' / 'notebooks').glob('*'))
     assert written == sorted(p.name for p in (ROOT / 'book').glob('*.ipynb'))
+
+
+def _fragments(nb, shown):
+    """Pieces of a chapter's solutions and hidden tests, as a page shows
+    them: code lines, and the longest plain run of each written answer
+    (inline code, maths and emphasis render differently). Pieces found in
+    ``shown``, the text every edition shows, are left out."""
+    from cnnbook.exercises import BEGIN, END, HIDDEN, is_test, nbgrader_meta
+    pieces = []
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if cell.cell_type == 'code' and meta.get('solution'):
+            region = cell.source.split(BEGIN)[1].split(END)[0]
+            pieces += [s.strip() for s in region.splitlines()
+                       if len(s.strip()) > 30]
+        elif cell.cell_type == 'markdown' and meta.get('solution'):
+            runs = re.split(r'[`$*_{}\[\]()|]', cell.source)
+            pieces.append(' '.join(max(runs, key=len).split()))
+        elif is_test(cell):
+            pieces += [s.strip() for s in cell.source.split(HIDDEN)[1]
+                       .splitlines() if len(s.strip()) > 30]
+    return [p for p in pieces if p not in shown]
+
+
+def _site_text(site):
+    """Every page's text and every notebook's cell sources under site."""
+    import html
+    import nbformat
+    texts = {}
+    for path in site.rglob('*'):
+        if path.suffix == '.html':
+            text = html.unescape(re.sub(r'<[^>]+>', '', path.read_text()))
+        elif path.suffix == '.ipynb':
+            text = '\n'.join(c.source for c in nbformat.read(
+                path, as_version=4).cells)
+        else:
+            continue
+        texts[path] = ' '.join(text.split())
+    return texts
+
+
+def test_student_site_holds_no_solution(built):
+    """Neither a page nor a download of the student site holds a solution
+    or a hidden test; the full site, checked the same way, does."""
+    import nbformat
+    from cnnbook.exercises import nbgrader_meta
+    student = _site_text(OUT / '_build' / 'student' / 'html')
+    full = _site_text(OUT / '_build' / 'html')
+    books = {path.stem: nbformat.read(path, as_version=4)
+             for path in (ROOT / 'book').glob('*.ipynb')}
+    # a line that some chapter's own code also has proves nothing
+    shown = '\n'.join(c.source for nb in books.values() for c in nb.cells
+                      if not nbgrader_meta(c))
+    for name, nb in books.items():
+        pieces = [' '.join(p.split()) for p in _fragments(nb, shown)]
+        assert pieces
+        page = f'book/{name}.html'
+        full_page = next(t for p, t in full.items() if p.match(page))
+        # the check can fail: the full site shows the written answers
+        assert any(p in full_page for p in pieces), name
+        # but neither site shows a test cell or nbgrader's metadata
+        for hidden in ('HIDDEN TESTS', '# Autograded:', 'grade_id'):
+            assert hidden not in full_page, name
+        for path, text in student.items():
+            leaked = [p for p in pieces if p in text]
+            assert not leaked, f'{path} holds solution text: {leaked[:3]}'
