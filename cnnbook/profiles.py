@@ -57,7 +57,7 @@ class Recipe:
 # The book's recipe for each section (full profile). Sources: d2l MXNet
 # editions, sections 5.9/5.10 (v0.x, nd API) and 7.4 (np interface).
 BOOK = {
-    'nin': Recipe(lr=0.1, num_epochs=10, batch_size=128, resize=224),
+    'nin': Recipe(lr=0.1, num_epochs=5, batch_size=128, resize=224),
     'googlenet': Recipe(lr=0.1, num_epochs=5, batch_size=128, resize=96),
     'googlenet-numpy': Recipe(lr=0.1, num_epochs=10, batch_size=128,
                               resize=96),

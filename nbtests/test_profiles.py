@@ -61,7 +61,7 @@ def test_profiles_keep_their_promises(section):
 
 def test_book_recipes():
     assert (BOOK['nin'].lr, BOOK['nin'].num_epochs, BOOK['nin'].batch_size,
-            BOOK['nin'].resize) == (0.1, 10, 128, 224)
+            BOOK['nin'].resize) == (0.1, 5, 128, 224)
     assert BOOK['googlenet'].resize == BOOK['googlenet-numpy'].resize == 96
     assert BOOK['googlenet'].num_epochs == 5
     assert BOOK['googlenet-numpy'].num_epochs == 10
@@ -71,7 +71,7 @@ def test_repr_shows_both_recipes():
     s = settings('nin', 'cpu')
     text = repr(s)
     assert "profile 'cpu' for section 'nin'" in text
-    assert 'the book: lr 0.1, 10 epochs, batch 128, input 224x224, SGD, ' \
+    assert 'the book: lr 0.1, 5 epochs, batch 128, input 224x224, SGD, ' \
         'all 60000/10000 images' in text
     assert 'changed:' in text and 'resize' in text
     assert s.lr == s.recipe.lr          # fields read through
