@@ -5,20 +5,26 @@ SHELL := /bin/bash
 # path NAME) that runs, on PATH or in pyenv's versions folder. Each one
 # is tried because pyenv puts shims on PATH for versions it has but has
 # not selected, and those shims only print an error.
-PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo "$$HOME/.pyenv")
-python_candidates = $(shell command -v $(1) 2>/dev/null) \
-  $(sort $(wildcard $(PYENV_ROOT)/versions/*/bin/$(1)))
-find_python = $(firstword $(foreach c,$(call python_candidates,$(1)),\
-  $(if $(shell $(c) -c 'print(1)' 2>/dev/null),$(c))))
+PYENV_ROOT ?= $(HOME)/.pyenv
+python_candidates = $$(command -v $(1) 2>/dev/null) \
+  $(PYENV_ROOT)/versions/*/bin/$(1)
+find_python = $(shell for c in $(call python_candidates,$(1)); do \
+  "$$c" -c '' 2>/dev/null && { echo "$$c"; break; }; done)
 # Python 3.11, 3.12 or 3.13 (see README: "Which Python"): by default the
 # first of them found; `make setup PYTHON=python3.12` picks one.
-# Without PYTHON=, an existing $(VENV) is used as it is.
+# Without PYTHON=, an existing $(VENV) is used as it is. Both are looked
+# up only when a recipe needs them (the $(eval) keeps the first answer),
+# so that `make clean` or a set-up venv starts no interpreter.
 PYTHON_GIVEN := $(filter-out undefined,$(origin PYTHON))
 ifeq ($(origin PYTHON),undefined)
-PYTHON := $(or $(call find_python,python3.11),$(call find_python,python3.12),\
-  $(call find_python,python3.13),python3.11)
+PYTHON = $(eval PYTHON := $(or $(call find_python,python3.11),\
+  $(call find_python,python3.12),$(call find_python,python3.13),\
+  python3.11))$(PYTHON)
 endif
-PYTHON_BIN := $(or $(call find_python,$(PYTHON)),$(PYTHON))
+PYTHON_BIN = $(eval PYTHON_BIN := $(or $(call find_python,$(PYTHON)),\
+  $(PYTHON)))$(PYTHON_BIN)
+# the "3.12" of the Python that runs it
+PYVER := 'import sys; print("%d.%d" % sys.version_info[:2])'
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -37,8 +43,7 @@ setup: $(STAMP) data
 
 $(STAMP): requirements.txt pyproject.toml
 	@[ -x $(BIN)/python -a -z "$(PYTHON_GIVEN)" ] || { \
-	  v=$$($(PYTHON_BIN) -c 'import sys; print("%d.%d" % \
-	  sys.version_info[:2])' 2>/dev/null); case "$$v" in \
+	  v=$$($(PYTHON_BIN) -c $(PYVER) 2>/dev/null); case "$$v" in \
 	  3.11|3.12) ;; \
 	  3.13) echo "note: Python 3.13 has no numpy 1.26 wheel, so pip" \
 	    "builds numpy from source: about 16 minutes on 2 cores, with a C" \
@@ -47,10 +52,8 @@ $(STAMP): requirements.txt pyproject.toml
 	    "MXNet 1.9.1 with numpy 1.x needs Python 3.11, 3.12 or 3.13. Set" \
 	    "PYTHON=/path/to/python3.12, for instance."; exit 1;; esac; }
 	@[ -z "$(PYTHON_GIVEN)" -o ! -x $(BIN)/python ] || \
-	  $(BIN)/python -c 'import sys, subprocess; \
-	  want = subprocess.check_output(["$(PYTHON_BIN)", "-c", \
-	  "import sys; print(sys.version_info[:2])"], text=True).strip(); \
-	  sys.exit(str(sys.version_info[:2]) != want)' || { echo "$(VENV)" \
+	  [ "$$($(BIN)/python -c $(PYVER))" = \
+	    "$$($(PYTHON_BIN) -c $(PYVER))" ] || { echo "$(VENV)" \
 	  "was made with another Python than $(PYTHON): remove it" \
 	  "(rm -rf $(VENV)) or choose another VENV=."; exit 1; }
 	@[ -x $(BIN)/python ] || $(PYTHON_BIN) -m venv $(VENV) || { \
@@ -160,24 +163,24 @@ test: setup browser
 # kernel's Python version (the notebooks themselves do, and nbmake runs
 # them here), and the main pass has just done all three. A
 # python3.12 that is present but does not run fails the pass.
-PY312 := $(call find_python,python3.12)
-PY312_FOUND := $(strip $(call python_candidates,python3.12))
-MAIN_VERSION := $(shell $(PYTHON_BIN) -c \
-  'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 test-py312:
-ifeq ($(MAIN_VERSION),3.12)
-	@echo "the main pass ran Python 3.12: no second pass"
-else ifneq ($(PY312),)
-	$(MAKE) --no-print-directory setup VENV=.venv312 PYTHON=$(PY312)
-	CNNBOOK_PROFILE=smoke .venv312/bin/python -m pytest nbtests --nbmake \
-	  book --nbmake-timeout=600 -p no:cacheprovider \
-	  --ignore=nbtests/test_site.py --ignore=nbtests/test_course.py
-else ifneq ($(PY312_FOUND),)
-	@echo "python3.12 is here ($(PY312_FOUND)) but does not run:" \
-	  "repair it, or take it off PATH"; exit 1
-else
-	@echo "no Python 3.12 on this machine: the 3.12 pass is skipped"
-endif
+	@main=$$($(BIN)/python -c $(PYVER)); \
+	py312=$(call find_python,python3.12); \
+	if [ "$$main" = 3.12 ]; then \
+	  echo "the main pass ran Python 3.12: no second pass"; \
+	elif [ -n "$$py312" ]; then \
+	  set -ex; \
+	  $(MAKE) --no-print-directory setup VENV=.venv312 PYTHON=$$py312; \
+	  CNNBOOK_PROFILE=smoke .venv312/bin/python -m pytest nbtests \
+	    --nbmake book --nbmake-timeout=600 -p no:cacheprovider \
+	    --ignore=nbtests/test_site.py --ignore=nbtests/test_course.py; \
+	elif ls $(call python_candidates,python3.12) >/dev/null 2>&1; then \
+	  echo "python3.12 is here ($$(ls $(call python_candidates,python3.12) \
+	    2>/dev/null | tr '\n' ' ')) but does not run: repair it, or take" \
+	    "it off PATH"; exit 1; \
+	else \
+	  echo "no Python 3.12 on this machine: the 3.12 pass is skipped"; \
+	fi
 # ---- end of the second Python ----
 
 # Open the notebooks in JupyterLab.

@@ -9,8 +9,9 @@ MXNet is imported (on numpy 1.24 to 1.26 it restores ``numpy.bool``).
 Import policy: MXNet, and the other large libraries (matplotlib, IPython,
 ipywidgets, myst-nb, Sphinx), are imported inside the functions that use
 them, never at the top of a module; the standard library and numpy are
-imported at the top. So ``import cnnbook``, ``python -m cnnbook --help``
-and the site's build steps start without loading MXNet, and the
+imported at the top. So ``import cnnbook`` and ``python -m cnnbook
+--help`` start without loading MXNet (the build step ``stamp`` loads it
+only when CNNBOOK_PROFILE is unset, to see whether a GPU runs), and the
 notebooks never load the Sphinx extension (``cnnbook.sphinxext``, which
 only the site build imports). nbtests/test_imports.py checks this.
 
@@ -18,6 +19,8 @@ only the site build imports). nbtests/test_imports.py checks this.
 call, finished or not: after Ctrl-C it holds the epochs done so far.
 """
 from . import _compat  # noqa: F401  (first: see cnnbook/_compat.py)
+import sys
+
 from .data import (DataError, get_fashion_mnist_labels,
                    load_data_fashion_mnist)
 from .models import alexnet
@@ -31,7 +34,7 @@ from .train import (History, TrainingDiverged, evaluate_accuracy, set_seed,
 
 __all__ = ['DataError', 'History', 'LiveCurves', 'Table', 'TrainingDiverged',
            'active_profile', 'alexnet', 'draw_branches', 'draw_pipelines',
-           'evaluate_accuracy', 'get_fashion_mnist_labels', 'last_history',
+           'evaluate_accuracy', 'get_fashion_mnist_labels',
            'layer_summary', 'load_data_fashion_mnist', 'record_results',
            'set_seed', 'settings', 'show_images', 'train', 'try_gpu']
 
@@ -41,6 +44,5 @@ def __getattr__(name):
     # same name, so the module's variable is read through sys.modules;
     # a plain import here would copy the value once (None) and go stale.
     if name == 'last_history':
-        import sys
         return sys.modules[__name__ + '.train'].last_history
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -63,8 +63,6 @@ def stamp(build):
     return True
 
 
-
-
 def student_site(build):
     """Build the site with sphinx-exercise's hide_solutions.
 

@@ -9,7 +9,8 @@ that ``book/`` stays beside it, as ``cnnbook.chapters`` expects).
 
 This file uses the standard library only: it runs before anything is
 installed, so it must not import cnnbook's package (whose
-``__init__`` imports MXNet).
+``__init__`` imports numpy through ``_compat``: Colab's numpy 2, which
+would then stay loaded across the install).
 """
 import importlib.metadata
 import os

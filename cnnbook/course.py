@@ -19,9 +19,9 @@ from pathlib import Path
 
 import nbformat
 
+from .chapters import BOOK
 from .exercises import check_source, student_release
 
-BOOK = Path(__file__).resolve().parents[1] / 'book'
 # Seconds a cell may run while autograding; the cpu profile's training
 # cell takes about ten minutes (the same limit as _config.yml's).
 TIMEOUT = 1800
@@ -77,11 +77,12 @@ def make_course(root, names=None):
     :func:`cnnbook.exercises.student_release`. Returns the release
     notebooks' paths.
     """
-    names = chapters() if names is None else list(names)
-    unknown = sorted(set(names) - set(chapters()))
+    known = chapters()
+    names = known if names is None else list(names)
+    unknown = sorted(set(names) - set(known))
     if unknown:
         raise ValueError(f'no chapter named {", ".join(unknown)}; the '
-                         f'chapters are {", ".join(chapters())}')
+                         f'chapters are {", ".join(known)}')
     for name in names:
         check_source(nbformat.read(BOOK / f'{name}.ipynb', as_version=4),
                      f'{name}.ipynb')

@@ -6,12 +6,13 @@ import pytest
 from cnnbook.train import _gpu_runs
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def fresh_gpu_check():
-    """Forget try_gpu's cached verdict before and after a test.
+    """Forget try_gpu's cached verdict before and after every test.
 
     A test that fakes a GPU must not leave its verdict to later tests,
-    which would then train on a GPU that is not there.
+    which would then train on a GPU that is not there; autouse, so that
+    no such test can forget it (clearing the cache costs nothing).
     """
     _gpu_runs.cache_clear()
     yield

@@ -30,8 +30,7 @@ def broken_gpu(*args, **kwargs):
     (1, lambda *args, **kwargs: GPUArray(), 'full'),
     # a GPU that MXNet sees but cannot run on keeps the cpu profile
     (1, broken_gpu, 'cpu')])
-def test_default_depends_on_working_gpu(monkeypatch, capsys,
-                                        fresh_gpu_check, gpus, ones,
+def test_default_depends_on_working_gpu(monkeypatch, capsys, gpus, ones,
                                         expected):
     monkeypatch.delenv('CNNBOOK_PROFILE', raising=False)
     monkeypatch.setattr(mx.context, 'num_gpus', lambda: gpus)

@@ -2,6 +2,7 @@
 built with Sphinx itself; the real site is tested in test_site.py."""
 from sphinx.application import Sphinx
 from sphinx.builders.html._assets import _JavaScript
+from sphinx.util.docutils import docutils_namespace
 
 from cnnbook.sphinxext import _drop_inline_script_twins
 
@@ -14,9 +15,13 @@ def build(tmp_path, extensions):
     src.mkdir(parents=True)
     (src / 'conf.py').write_text(f'extensions = {extensions!r}\n')
     (src / 'index.rst').write_text('Title\n=====\n\nText.\n')
-    app = Sphinx(src, src, tmp_path / 'html', tmp_path / 'doctrees',
-                 'html', status=None, warning=None, freshenv=True)
-    app.build()
+    # docutils_namespace: each build registers its directives and nodes
+    # in docutils' globals; without it the second build would inherit
+    # the first one's extensions
+    with docutils_namespace():
+        app = Sphinx(src, src, tmp_path / 'html', tmp_path / 'doctrees',
+                     'html', status=None, warning=None, freshenv=True)
+        app.build()
     return (tmp_path / 'html' / 'index.html').read_text()
 
 
