@@ -160,6 +160,11 @@ def check_source(nb, name='notebook'):
                     f'{where}: a test cell must be locked and tagged '
                     f'{REMOVE!r}, so that students cannot edit it and the '
                     f'site does not show it')
+            if HIDDEN not in source:
+                raise SolutionMarkupError(
+                    f'{where}: a test cell without a {HIDDEN} region would '
+                    f'show students the answers it checks; hide its '
+                    f'asserts')
     if inside:
         raise SolutionMarkupError(f'{name}: solution-start {inside} without '
                                   f'solution-end')

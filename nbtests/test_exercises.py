@@ -84,6 +84,9 @@ def replace(nb, index, source=None, metadata=None):
     (lambda nb: replace(nb, 5, metadata={
         **meta('ex1_test', solution=False, grade=True, locked=True,
                points=2)}), 'must be locked and tagged'),
+    # a visible test would hand students the answers it checks
+    (lambda nb: replace(nb, 5, 'assert answer == 7'), 'without a ### BEGIN '
+     'HIDDEN'),
     # metadata nbgrader itself rejects
     (lambda nb: replace(nb, 2, metadata=meta('ex1_answer')),
      'nbgrader rejects'),
