@@ -31,12 +31,15 @@ class Recipe:
     wd: float = 0.0
     warmup_epochs: float = 0.0
     schedule: str = 'constant'      # or 'cosine'
+    optimizer: str = 'sgd'          # or 'nag', 'adam'
+    initializer: str = 'xavier'     # or 'msra'
     subset: tuple = None            # (n_train, n_test), None for all
 
     def train_kwargs(self):
         """The keyword arguments of :func:`cnnbook.train` beyond lr."""
         return dict(momentum=self.momentum, wd=self.wd,
-                    warmup_epochs=self.warmup_epochs, schedule=self.schedule)
+                    warmup_epochs=self.warmup_epochs, schedule=self.schedule,
+                    optimizer=self.optimizer, initializer=self.initializer)
 
     def describe(self):
         """One line: the recipe in the book's vocabulary."""
@@ -49,9 +52,13 @@ class Recipe:
                   if self.warmup_epochs else [])
         extra += [f'{self.schedule} schedule'] if self.schedule != \
             'constant' else []
-        sgd = 'SGD' + (f' ({", ".join(extra)})' if extra else '')
+        name = {'sgd': 'SGD', 'nag': 'Nesterov SGD',
+                'adam': 'Adam'}.get(self.optimizer, self.optimizer)
+        opt = name + (f' ({", ".join(extra)})' if extra else '')
+        init = ('Xavier init' if self.initializer == 'xavier' else
+                f'{self.initializer.upper()} init')
         return (f'lr {self.lr}, {self.num_epochs} epochs, batch '
-                f'{self.batch_size}, input {size}, {sgd}, {data}')
+                f'{self.batch_size}, input {size}, {opt}, {init}, {data}')
 
 
 # The book's recipe for each section (full profile). Sources: d2l MXNet

@@ -11,7 +11,9 @@ def record_results(cfg, history):
     """Glue a run's numbers for the results page (myst-nb's glue).
 
     Keys: profile, input, batch_size, epochs, loss, train_acc, test_acc,
-    train_seconds, examples_per_sec. Nothing is displayed.
+    train_seconds, examples_per_sec, and curve (minutes of training and
+    test accuracy at the end of each epoch, for the benchmark's
+    time-to-accuracy plot). Nothing is displayed.
     """
     from myst_nb import glue
     if not history:
@@ -29,6 +31,7 @@ def record_results(cfg, history):
         'test_acc': last.test_acc,
         'train_seconds': sum(e.seconds for e in history),
         'examples_per_sec': history.examples_per_sec,
+        'curve': history.curve(),
     }
     for key, value in values.items():
         glue(key, value, display=False)

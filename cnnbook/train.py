@@ -128,6 +128,17 @@ class History(list):
         """One field across epochs, e.g. ``history.column('test_acc')``."""
         return [getattr(e, name) for e in self]
 
+    def curve(self):
+        """[(minutes of training so far, test accuracy)] at each epoch end.
+
+        Evaluation time is left out, as in ``seconds``.
+        """
+        points, secs = [], 0.0
+        for e in self:
+            secs += e.seconds
+            points.append((round(secs / 60, 3), round(e.test_acc, 4)))
+        return points
+
     @property
     def examples_per_sec(self):
         """Training examples per second over the whole run."""
@@ -165,6 +176,40 @@ def _scheduler(lr, steps_per_epoch, num_epochs, warmup_epochs, schedule):
     return None
 
 
+OPTIMIZERS = ('sgd', 'nag', 'adam')
+INITIALIZERS = ('xavier', 'msra')
+
+
+def initializer_for(name):
+    """The MXNet initializer called ``name`` ('xavier' or 'msra')."""
+    import mxnet as mx
+    if name == 'xavier':
+        return mx.init.Xavier()     # the book's choice
+    if name == 'msra':
+        # He et al. (2015): variance 2/fan_in keeps the signal's scale
+        # through ReLU layers; slope 0 is a plain ReLU.
+        return mx.init.MSRAPrelu('in', 0.0)
+    raise ValueError(f'initializer must be one of {INITIALIZERS}, got '
+                     f'{name!r}')
+
+
+def _optimizer_params(optimizer, lr, momentum, wd):
+    """gluon.Trainer's optimizer_params for the recipe, checked."""
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f'optimizer must be one of {OPTIMIZERS}, got '
+                         f'{optimizer!r}')
+    params = {'learning_rate': lr, 'wd': wd}
+    if optimizer == 'adam':
+        # Adam keeps its own running means (beta1 plays momentum's part)
+        if momentum:
+            raise ValueError('Adam takes no momentum (its beta1 is '
+                             "the momentum); use optimizer='nag' or 'sgd' "
+                             'with momentum, or momentum=0 with Adam.')
+    else:
+        params['momentum'] = momentum
+    return params
+
+
 def _thread_tip():
     """A tip when MXNet runs on fewer OpenMP threads than there are cores.
 
@@ -192,15 +237,17 @@ def _format_secs(seconds):
 
 def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
           momentum=0.0, wd=0.0, warmup_epochs=0.0, schedule='constant',
-          points_per_epoch=5, plot=None, init=True, progress_secs=5.0,
-          loss=None):
+          optimizer='sgd', initializer='xavier', points_per_epoch=5,
+          plot=None, init=True, progress_secs=5.0, loss=None):
     """Train ``net`` with SGD and softmax cross-entropy; return a History.
 
     As the book's ``train_ch5``: Xavier initialisation (``init=False``
     keeps the current weights), ``ctx`` defaults to :func:`try_gpu`, and
     the net is hybridized where it can be. The recipe arguments beyond the
-    book's (momentum, weight decay, warm-up epochs, cosine schedule) are
-    those a profile may change; their defaults are the book's plain SGD.
+    book's (momentum, weight decay, warm-up epochs, cosine schedule, the
+    optimizer ``'sgd'``, ``'nag'`` or ``'adam'``, the initializer
+    ``'xavier'`` or ``'msra'``) are those a profile may change; their
+    defaults are the book's plain SGD from Xavier initialisation.
 
     The curves are drawn live in Jupyter (``plot=None`` decides by itself).
     ``loss`` replaces the softmax cross-entropy with another gluon loss
@@ -225,16 +272,17 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
     tip = _thread_tip() if ctx.device_type == 'cpu' else None
     if tip:
         print(tip, flush=True)
+    opt_params = _optimizer_params(optimizer, lr, momentum, wd)
     if init:
-        net.initialize(mx.init.Xavier(), ctx=ctx, force_reinit=True)
+        net.initialize(initializer_for(initializer), ctx=ctx,
+                       force_reinit=True)
     # Block.hybridize reaches every HybridBlock inside a plain Sequential.
     net.hybridize(static_alloc=True, static_shape=True)
     steps = len(train_iter)
-    optimizer = {'learning_rate': lr, 'momentum': momentum, 'wd': wd}
     sched = _scheduler(lr, steps, num_epochs, warmup_epochs, schedule)
     if sched is not None:
-        optimizer['lr_scheduler'] = sched
-    trainer = gluon.Trainer(net.collect_params(), 'sgd', optimizer)
+        opt_params['lr_scheduler'] = sched
+    trainer = gluon.Trainer(net.collect_params(), optimizer, opt_params)
     loss_fn = loss or gluon.loss.SoftmaxCrossEntropyLoss()
     plot = in_notebook() if plot is None else plot
     curves = LiveCurves(num_epochs) if plot else None

@@ -16,7 +16,8 @@ def _results(torch):
            'torch': torch, 'data_ours': 0.01, 'data_book': 0.02,
            'data_share': 0.005}
     runs = [{'section': 'nin', 'seed': s, 'source': 'cnnbook.train',
-             'test_acc': a, 'nan': False, 'seconds': 480.0}
+             'test_acc': a, 'nan': False, 'seconds': 480.0,
+             'curve': [(2.5, a - 0.05), (8.0, a)]}
             for s, a in enumerate([0.7, 0.1, 0.8])]
     runs[0].update(source='notebook', notebook_seconds=600.0)
     runs.append({'section': 'googlenet', 'seed': 0, 'source': 'notebook',
@@ -37,7 +38,30 @@ def test_report_counts_stalls_and_nans():
     gn = next(line for line in lines if line.startswith('| googlenet | 1'))
     assert '| 0 | 1 |' in gn        # no stall counted, one NaN
     assert '| NiN | 67×67 | 600 | 400 | 1.50× | 500 | 1.20× |' in text
-    assert lines[-1] == 'speed-up vs book-style loop: NiN 1.50x'
+    assert lines[-2] == 'speed-up vs book-style loop: NiN 1.50x'
+    # no seed reached NiN's 0.84: the best accuracy and the minutes tried
+    assert lines[-1] == ('time to book accuracy: NiN not reached in 8.0 '
+                         'min, best 0.800')
+
+
+def test_time_to_book_accuracy():
+    results = _results(torch=None)
+    for run, minutes in zip(results['accuracy'], (3.0, 5.0, 4.0)):
+        run['curve'] = [(minutes, 0.85), (9.0, 0.9)]
+    results['accuracy'].append({
+        'section': 'nin', 'seed': 0, 'source': 'book recipe', 'nan': False,
+        'recipe': 'lr 0.1', 'test_acc': 0.1, 'seconds': 540.0,
+        'curve': [(2.0, 0.1), (9.0, 0.1)]})
+    text = bench.markdown(results)
+    # the median of 3.0, 5.0 and 4.0 minutes
+    assert text.splitlines()[-1] == 'time to book accuracy: NiN 4.0 min'
+    assert '| NiN | 3.0, 5.0, 4.0 | 4.0 min | 0.100 after 9.0 min ' \
+        '(lr 0.1) |' in text
+    # the book's run is not one of the cpu recipe's seeds
+    assert next(line for line in text.splitlines()
+                if line.startswith('| nin | 3 |'))
+    assert bench.minutes_to([(1.0, 0.5), (2.0, 0.84)], 0.84) == 2.0
+    assert bench.minutes_to([(1.0, 0.5)], 0.84) is None
 
 
 def test_report_without_torch_says_so():
@@ -55,10 +79,16 @@ def test_accuracy_log_is_reused_only_for_the_same_code(tmp_path, monkeypatch):
                 'test_acc': 0.5, 'nan': False, 'seconds': 1.0}
     monkeypatch.setattr(bench, 'notebook_run', fake)
     monkeypatch.setattr(bench, 'seed_run', fake)
+    def fake_book(section, seconds):
+        trained.append((section, 'book'))
+        return {'section': section, 'seed': 0, 'source': 'book recipe',
+                'test_acc': 0.1, 'nan': False, 'seconds': seconds}
+    monkeypatch.setattr(bench, 'book_run', fake_book)
     log = tmp_path / 'runs.jsonl'
     first = bench.time_to_accuracy(2, log)
     plan = [(s, 0) for s in bench.SECTIONS] + [
-        (s, 1) for s in bench.SEED_SECTIONS]
+        (s, 1) for s in bench.SEED_SECTIONS] + [
+        (s, 'book') for s in bench.SEED_SECTIONS]
     assert trained == plan and len(first) == len(plan)
     assert len(log.read_text().splitlines()) == len(plan)
 
@@ -75,6 +105,27 @@ def test_accuracy_log_is_reused_only_for_the_same_code(tmp_path, monkeypatch):
     trained.clear()
     bench.time_to_accuracy(2, log)
     assert trained == plan
+
+
+def test_run_key_follows_what_a_run_depends_on(tmp_path, monkeypatch):
+    import shutil
+    for part in ('cnnbook', 'book'):
+        shutil.copytree(ROOT / part, tmp_path / part)
+    monkeypatch.setattr(bench, 'ROOT', tmp_path)
+    before = {source: bench.run_key('nin', source)
+              for source in ('notebook', 'cnnbook.train', 'book recipe')}
+    assert len(set(before.values())) == 3
+    # a cell outside the model: only the notebook run is stale
+    nb = json.loads((tmp_path / 'book' / 'nin.ipynb').read_text())
+    nb['cells'].append(nbformat.v4.new_code_cell('print(1)'))
+    (tmp_path / 'book' / 'nin.ipynb').write_text(json.dumps(nb))
+    assert bench.run_key('nin', 'notebook') != before['notebook']
+    assert bench.run_key('nin', 'cnnbook.train') == before['cnnbook.train']
+    # the training code: every run is stale
+    with open(tmp_path / 'cnnbook' / 'train.py', 'a') as f:
+        f.write('\n# changed\n')
+    assert bench.run_key('nin', 'cnnbook.train') != before['cnnbook.train']
+    assert bench.run_key('nin', 'book recipe') != before['book recipe']
 
 
 def _notebook_run(tmp_path, monkeypatch, code):
@@ -169,3 +220,42 @@ def test_a_run_shorter_than_its_recipe_is_refused(monkeypatch):
                         lambda *a, **k: History())
     with pytest.raises(RuntimeError, match='nin trained 0 of 3 epochs'):
         bench.seed_run('nin', 1)
+
+
+def test_book_run_trains_the_books_recipe_in_slices(monkeypatch):
+    import numpy as np
+    from mxnet.gluon import nn
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 255, size=(1200, 28, 28)).astype('uint8')
+    labels = rng.integers(0, 10, size=1200).astype('int32')
+    monkeypatch.setattr(bench, 'load_arrays', lambda: ((images, labels),
+                                                       (images, labels)))
+    monkeypatch.setattr(bench.cnnbook, 'load_data_fashion_mnist',
+                        lambda *a, **k: (None, [(
+                            bench.mx.nd.zeros((8, 1, 224, 224)),
+                            bench.mx.nd.zeros(8))]))
+    monkeypatch.setattr(bench, 'builder', lambda section: lambda: nn.Dense(
+        10))
+    seen = []
+    real = bench.cnnbook.train
+
+    def spy(net, train_iter, test_iter, num_epochs, lr, **kwargs):
+        X, _ = next(iter(train_iter))
+        seen.append((len(train_iter), X.shape, lr, kwargs['init'],
+                     kwargs['momentum']))
+        return real(net, train_iter, test_iter, num_epochs, lr, **kwargs)
+    monkeypatch.setattr(bench.cnnbook, 'train', spy)
+    run = bench.book_run('nin', seconds=1e-6)
+    book = bench.cnnbook.settings('nin', 'full')
+    # one slice (the budget is spent), at the book's size, rate and
+    # plain SGD, initialised once
+    assert seen == [(4, (book.batch_size, 1, 224, 224), 0.1, True, 0.0)]
+    assert run['source'] == 'book recipe' and len(run['curve']) == 1
+    assert run['recipe'] == book.recipe.describe()
+    # a longer budget: more slices, the weights carried on, and never
+    # past the end of the data
+    seen.clear()
+    run = bench.book_run('nin', seconds=1e6)
+    assert [s[3] for s in seen] == [True] + [False] * (len(seen) - 1)
+    assert sum(s[0] for s in seen) * book.batch_size <= 1200
+    assert [m for m, _ in run['curve']] == sorted(m for m, _ in run['curve'])

@@ -71,11 +71,20 @@ def test_repr_shows_both_recipes():
     text = repr(s)
     assert "profile 'cpu' for section 'nin'" in text
     assert 'the book: lr 0.1, 5 epochs, batch 128, input 224x224, SGD, ' \
-        'all 60000/10000 images' in text
+        'Xavier init, all 60000/10000 images' in text
     assert 'changed:' in text and 'resize' in text
     assert s.lr == s.recipe.lr          # fields read through
     assert set(s.train_kwargs()) == {'momentum', 'wd', 'warmup_epochs',
-                                     'schedule'}
+                                     'schedule', 'optimizer', 'initializer'}
+
+
+def test_describe_names_the_optimizer_and_initialisation():
+    r = profiles.Recipe(lr=0.001, num_epochs=3, batch_size=128, resize=99,
+                        warmup_epochs=0.2, schedule='cosine',
+                        optimizer='adam', initializer='msra')
+    assert r.describe() == ('lr 0.001, 3 epochs, batch 128, input 99x99, '
+                            'Adam (0.2-epoch warm-up, cosine schedule), '
+                            'MSRA init, all 60000/10000 images')
 
 
 def test_unknown_section_and_profile():

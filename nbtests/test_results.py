@@ -22,6 +22,8 @@ def test_record_results_glues_the_last_epoch(monkeypatch):
     assert values['examples_per_sec'] == pytest.approx(175.0)
     assert values['profile'] == 'cpu'
     assert values['input'] == f'{cfg.resize}×{cfg.resize}'
+    # minutes of training at each epoch's end, and the test accuracy there
+    assert values['curve'] == [(0.167, 0.55), (0.667, 0.75)]
 
 
 def test_record_results_needs_an_epoch():

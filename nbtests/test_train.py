@@ -10,8 +10,8 @@ from mxnet.gluon import nn
 # `cnnbook.train` is also the name of the function, so import from the
 # module by name.
 from cnnbook.train import (CHANCE_LOSS, TrainingDiverged, _format_secs,
-                           _scheduler, evaluate_accuracy, set_seed, train,
-                           try_gpu)
+                           _scheduler, evaluate_accuracy, initializer_for,
+                           set_seed, train, try_gpu)
 
 
 def loaders(n=512, batch=64, scale=1.0, seed=0):
@@ -311,3 +311,58 @@ def test_train_defaults_to_cpu_when_gpu_fails(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert out.startswith('MXNet sees GPU 0 but cannot run on it')
     assert out.rstrip().endswith('examples/sec on cpu(0)')
+
+
+@pytest.mark.parametrize('optimizer, momentum', [
+    ('sgd', 0.0), ('nag', 0.9), ('adam', 0.0)])
+def test_optimizers_learn(optimizer, momentum):
+    set_seed(3)
+    train_iter, test_iter = loaders()
+    lr = 0.01 if optimizer == 'adam' else 0.1
+    h = train(mlp(), train_iter, test_iter, 2, lr, mx.cpu(), plot=False,
+              optimizer=optimizer, momentum=momentum, warmup_epochs=0.2,
+              schedule='cosine')
+    assert h[-1].test_acc > 0.9
+
+
+def test_optimizer_reaches_the_trainer(monkeypatch):
+    seen = {}
+    real = gluon.Trainer
+
+    def spy(params, optimizer, optimizer_params):
+        seen.update(optimizer_params, name=optimizer)
+        return real(params, optimizer, optimizer_params)
+    monkeypatch.setattr(gluon, 'Trainer', spy)
+    train_iter, test_iter = loaders(n=128)
+    train(mlp(), train_iter, test_iter, 1, 0.002, mx.cpu(), plot=False,
+          optimizer='adam', wd=1e-4)
+    assert seen['name'] == 'adam' and seen['learning_rate'] == 0.002
+    assert seen['wd'] == 1e-4 and 'momentum' not in seen
+
+
+def conv_weight_std(initializer):
+    net = nn.HybridSequential()
+    net.add(nn.Conv2D(64, 3, in_channels=32))
+    set_seed(0)
+    net.initialize(initializer_for(initializer))
+    return float(net[0].weight.data().asnumpy().std())
+
+
+def test_msra_initialisation_has_he_scale():
+    # He et al.: std sqrt(2 / fan_in), fan_in = 32 * 3 * 3 = 288
+    assert conv_weight_std('msra') == pytest.approx(math.sqrt(2 / 288),
+                                                    rel=0.05)
+    # Xavier (MXNet's default: uniform, 'avg', magnitude 3) is smaller
+    assert conv_weight_std('xavier') == pytest.approx(
+        math.sqrt(2 / (288 + 576)), rel=0.05)
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(optimizer='rmsprop'), "optimizer must be one of"),
+    (dict(optimizer='adam', momentum=0.9), 'Adam takes no momentum'),
+    (dict(initializer='kaiming'), 'initializer must be one of')])
+def test_bad_recipe_arguments(kwargs, message):
+    train_iter, test_iter = loaders(n=128)
+    with pytest.raises(ValueError, match=message):
+        train(mlp(), train_iter, test_iter, 1, 0.1, mx.cpu(), plot=False,
+              **kwargs)
