@@ -99,7 +99,8 @@ def test_recipe_fields_only():
     # Recipe has no field that could describe the architecture.
     names = {f.name for f in dataclasses.fields(profiles.Recipe)}
     assert names == {'lr', 'num_epochs', 'batch_size', 'resize', 'momentum',
-                     'wd', 'warmup_epochs', 'schedule', 'subset'}
+                     'wd', 'warmup_epochs', 'schedule', 'subset',
+                     'optimizer', 'initializer'}
 
 
 def test_short_budget_never_grows():
@@ -110,3 +111,20 @@ def test_short_budget_never_grows():
     short = smoke.short(6000, 2000)
     assert short.subset == smoke.subset and short.num_epochs == 1
     assert short.warmup_epochs <= 0.5
+
+
+@pytest.mark.parametrize('profile', profiles.PROFILES)
+@pytest.mark.parametrize('section', ['nin', 'googlenet', 'googlenet-numpy'])
+def test_global_pooling_averages_real_maps(section, profile):
+    # The chapters teach global average pooling over class maps (NiN) and
+    # Inception branches that see a neighbourhood (GoogLeNet's b5): every
+    # profile's input keeps the maps it averages at 2x2 or larger.
+    import cnnbook
+    from cnnbook.chapters import builder
+    side = settings(section, profile).resize or 28
+    rows = cnnbook.layer_summary(builder(section)(), (1, 1, side, side),
+                                 expand=True, show=False)
+    gap = next(i for i, r in enumerate(rows)
+               if r.name.split()[1] == 'GlobalAvgPool2D')
+    height, width = rows[gap - 1].output_shape[2:]
+    assert min(height, width) >= 2, (section, profile, side)
