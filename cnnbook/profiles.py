@@ -141,6 +141,18 @@ class Settings:
         return [f.name for f in dataclasses.fields(Recipe)
                 if getattr(self.recipe, f.name) != getattr(self.book, f.name)]
 
+    def compare(self):
+        """A table of the recipe beside the book's, field by field."""
+        from .plot import Table
+        rows = []
+        for label, field, show in _ROWS:
+            book, mine = getattr(self.book, field), getattr(self.recipe,
+                                                             field)
+            rows.append([label, show(book), show(mine),
+                         'changed' if book != mine else ''])
+        return Table(['', 'the book', f'this run ({self.profile})', ''],
+                     rows)
+
     def __repr__(self):
         lines = [f'profile {self.profile!r} for section {self.section!r}:',
                  f'  this run: {self.recipe.describe()}',
@@ -149,6 +161,30 @@ class Settings:
         lines.append('  changed:  ' + (', '.join(changed) if changed
                                        else 'nothing'))
         return '\n'.join(lines)
+
+
+def _size(side):
+    side = side or 28
+    return f'{side}x{side}'
+
+
+# (label, Recipe field, how to show a value) for Settings.compare
+_ROWS = [
+    ('input', 'resize', _size),
+    ('batch size', 'batch_size', str),
+    ('epochs', 'num_epochs', str),
+    ('optimizer', 'optimizer', {'sgd': 'SGD', 'nag': 'Nesterov SGD',
+                                'adam': 'Adam'}.get),
+    ('learning rate', 'lr', str),
+    ('momentum', 'momentum', str),
+    ('warm-up (epochs)', 'warmup_epochs', lambda w: f'{w:g}'),
+    ('schedule', 'schedule', str),
+    ('weight decay', 'wd', str),
+    ('initialisation', 'initializer', {'xavier': 'Xavier',
+                                       'msra': 'MSRA (He)'}.get),
+    ('training images', 'subset',
+     lambda sub: 'all 60,000' if sub is None else f'{sub[0]:,}'),
+]
 
 
 def settings(section, profile=None):

@@ -128,3 +128,17 @@ def test_global_pooling_averages_real_maps(section, profile):
                if r.name.split()[1] == 'GlobalAvgPool2D')
     height, width = rows[gap - 1].output_shape[2:]
     assert min(height, width) >= 2, (section, profile, side)
+
+
+def test_compare_shows_every_field_beside_the_book():
+    table = settings('nin', 'cpu').compare()
+    fields = {f.name for f in dataclasses.fields(profiles.Recipe)}
+    assert {field for _, field, _ in profiles._ROWS} == fields
+    rows = {r[0]: r[1:] for r in table.rows}
+    assert rows['input'][0] == '224x224'
+    assert rows['epochs'][:2] == [str(BOOK['nin'].num_epochs),
+                                  str(settings('nin', 'cpu').num_epochs)]
+    changed = {r[0] for r in table.rows if r[3] == 'changed'}
+    labels = {field: label for label, field, _ in profiles._ROWS}
+    assert changed == {labels[f] for f in settings('nin', 'cpu').changes()}
+    assert not any(r[3] for r in settings('nin', 'full').compare().rows)
