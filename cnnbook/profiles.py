@@ -10,8 +10,8 @@
 
 Unset, it is ``full`` when MXNet can run on a GPU (``train.try_gpu``) and
 ``cpu`` otherwise. A profile changes only the training recipe (input
-size, epochs, batch size, learning rate and its schedule, momentum,
-weight decay, subset), never the layers.
+size, epochs, batch size, optimizer, learning rate and its schedule,
+momentum, weight decay, initialisation, subset), never the layers.
 """
 import dataclasses
 import os
@@ -73,17 +73,19 @@ BOOK = {
                          momentum=0.9),
 }
 
-# Recipes for two CPU cores, measured (see the chapters and the notes in
-# benchmarks/): the smallest input the network takes well, small batches
-# of 32 with momentum 0.9 at a low rate, a short warm-up and a cosine
-# decay. Without batch normalization both nets start slowly; with batches
-# of 128, momentum stalled them at chance, while batches of 32 leave it
-# within a fraction of an epoch at about 10% lower throughput.
+# Recipes for two CPU cores, measured (the chapters' Training sections,
+# the "How long will this take?" page, benchmarks/recipes.md): the
+# smallest input at which the maps under global average pooling stay
+# 2x2 (NiN's last block, GoogLeNet's b5), MSRA initialisation (the
+# nets have no batch normalization, and Xavier's small first weights let
+# the signal fade), Adam with a short warm-up and a cosine decay.
 CPU = {
-    'nin': Recipe(lr=0.005, num_epochs=3, batch_size=32, resize=67,
-                  momentum=0.9, warmup_epochs=0.3, schedule='cosine'),
-    'googlenet': Recipe(lr=0.005, num_epochs=2, batch_size=32, resize=28,
-                        momentum=0.9, warmup_epochs=0.3, schedule='cosine'),
+    'nin': Recipe(lr=0.001, num_epochs=3, batch_size=128, resize=99,
+                  warmup_epochs=0.2, schedule='cosine', optimizer='adam',
+                  initializer='msra'),
+    'googlenet': Recipe(lr=0.001, num_epochs=3, batch_size=128, resize=48,
+                        warmup_epochs=0.2, schedule='cosine',
+                        optimizer='adam', initializer='msra'),
     'quickstart': BOOK['quickstart'],
 }
 CPU['googlenet-numpy'] = CPU['googlenet']
