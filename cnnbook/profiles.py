@@ -83,7 +83,7 @@ CPU = {
     'nin': Recipe(lr=0.001, num_epochs=3, batch_size=64, resize=99,
                   warmup_epochs=0.2, schedule='cosine', optimizer='adam',
                   initializer='msra'),
-    'googlenet': Recipe(lr=0.001, num_epochs=3, batch_size=128, resize=48,
+    'googlenet': Recipe(lr=0.001, num_epochs=3, batch_size=64, resize=48,
                         warmup_epochs=0.2, schedule='cosine',
                         optimizer='adam', initializer='msra'),
     'quickstart': BOOK['quickstart'],
