@@ -58,7 +58,9 @@ BATCH = 128
 # pairs of timed runs of cnnbook.train per throughput figure (see ours())
 REPEATS = 3
 # (section, model name, cpu-profile size, the book's size)
-MODELS = [('nin', 'NiN', 67, 224), ('googlenet', 'GoogLeNet', 28, 96)]
+MODELS = [(section, name, cnnbook.settings(section, 'cpu').resize,
+           cnnbook.settings(section, 'full').resize)
+          for section, name in [('nin', 'NiN'), ('googlenet', 'GoogLeNet')]]
 SECTIONS = ['nin', 'googlenet', 'googlenet-numpy']
 # the sections trained from more than one seed (see time_to_accuracy)
 SEED_SECTIONS = ['nin', 'googlenet']
@@ -167,12 +169,19 @@ def loader_seconds(loader, batches=10):
 
 
 def throughput(quick):
-    warmup, repeats = 2, (1 if quick else REPEATS)
+    # --quick once timed a single pair of runs 4 steps apart: under a
+    # second of difference between two runs of several seconds each, so
+    # that one disturbance on a shared machine took NiN 67x67 from about
+    # 700 images/s (a direct one-epoch run) to 439. Now every figure is
+    # the median of REPEATS pairs of at least 16 steps apart; measured
+    # side by side on 2026-11-23 (benchmarks/recipes.md), 24-step pairs
+    # and a direct one-epoch cnnbook.train run agree within 5%.
+    warmup, repeats = 2, REPEATS
     rows = []
     for section, name, cpu_size, book_size in MODELS:
         for size in ([cpu_size] if quick else [cpu_size, book_size]):
             # a few seconds of steps at least: 24 at the small inputs
-            steps = 4 if quick else (24 if size < 96 else 6)
+            steps = 16 if quick else (24 if size < 96 else 6)
             row = {'model': name, 'size': size,
                    'ours': ours(section, size, steps, warmup, repeats),
                    'book': book_style(section, size, steps, warmup),
@@ -602,7 +611,7 @@ def main(argv=None):
         sys.argv[1:] if argv is None else list(argv)))
     results = {'quick': args.quick, 'command': command,
                'machine': machine(), 'throughput': throughput(args.quick),
-               'repeats': 1 if args.quick else REPEATS}
+               'repeats': REPEATS}
     if not (args.quick or args.skip_accuracy):
         results['accuracy'] = time_to_accuracy(
             args.seeds, HERE / 'accuracy-runs.jsonl')
