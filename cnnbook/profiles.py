@@ -17,6 +17,9 @@ import dataclasses
 import os
 
 PROFILES = ('full', 'cpu', 'smoke')
+# how a recipe's optimizer and initializer are named in print
+OPTIMIZER_NAMES = {'sgd': 'SGD', 'nag': 'Nesterov SGD', 'adam': 'Adam'}
+INITIALIZER_NAMES = {'xavier': 'Xavier', 'msra': 'MSRA (He)'}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,11 +55,9 @@ class Recipe:
                   if self.warmup_epochs else [])
         extra += [f'{self.schedule} schedule'] if self.schedule != \
             'constant' else []
-        name = {'sgd': 'SGD', 'nag': 'Nesterov SGD',
-                'adam': 'Adam'}.get(self.optimizer, self.optimizer)
-        opt = name + (f' ({", ".join(extra)})' if extra else '')
-        init = ('Xavier init' if self.initializer == 'xavier' else
-                f'{self.initializer.upper()} init')
+        opt = OPTIMIZER_NAMES[self.optimizer] + (
+            f' ({", ".join(extra)})' if extra else '')
+        init = INITIALIZER_NAMES[self.initializer].split()[0] + ' init'
         return (f'lr {self.lr}, {self.num_epochs} epochs, batch '
                 f'{self.batch_size}, input {size}, {opt}, {init}, {data}')
 
@@ -175,15 +176,13 @@ _ROWS = [
     ('input', 'resize', _size),
     ('batch size', 'batch_size', str),
     ('epochs', 'num_epochs', str),
-    ('optimizer', 'optimizer', {'sgd': 'SGD', 'nag': 'Nesterov SGD',
-                                'adam': 'Adam'}.get),
+    ('optimizer', 'optimizer', OPTIMIZER_NAMES.get),
     ('learning rate', 'lr', str),
     ('momentum', 'momentum', str),
     ('warm-up (epochs)', 'warmup_epochs', lambda w: f'{w:g}'),
     ('schedule', 'schedule', str),
     ('weight decay', 'wd', str),
-    ('initialisation', 'initializer', {'xavier': 'Xavier',
-                                       'msra': 'MSRA (He)'}.get),
+    ('initialisation', 'initializer', INITIALIZER_NAMES.get),
     ('training images', 'subset',
      lambda sub: 'all 60,000' if sub is None else f'{sub[0]:,}'),
 ]

@@ -142,3 +142,9 @@ def test_compare_shows_every_field_beside_the_book():
     labels = {field: label for label, field, _ in profiles._ROWS}
     assert changed == {labels[f] for f in settings('nin', 'cpu').changes()}
     assert not any(r[3] for r in settings('nin', 'full').compare().rows)
+
+
+def test_every_optimizer_and_initializer_has_a_name():
+    from cnnbook import train
+    assert set(profiles.OPTIMIZER_NAMES) == set(train.OPTIMIZERS)
+    assert set(profiles.INITIALIZER_NAMES) == set(train.INITIALIZERS)
