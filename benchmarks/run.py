@@ -340,7 +340,7 @@ def minutes_to(curve, target):
     return next((m for m, acc in curve if acc >= target), None)
 
 
-def time_to_accuracy(seeds, log):
+def time_to_accuracy(seeds, log, book=True):
     """Part 3. Every section's notebook in the cpu profile (seed 0), seeds
     1 .. seeds-1 of each network through cnnbook.train, and the book's
     recipe for as long as the cpu recipe's median training.
@@ -361,7 +361,7 @@ def time_to_accuracy(seeds, log):
     plan = [(s, 0, 'notebook') for s in SECTIONS] + [
         (s, seed, 'cnnbook.train') for s in SEED_SECTIONS
         for seed in range(1, seeds)] + [
-        (s, 0, 'book recipe') for s in SEED_SECTIONS]
+        (s, 0, 'book recipe') for s in SEED_SECTIONS if book]
     runs = []
     for section, seed, source in plan:
         key = run_key(section, source)
@@ -606,6 +606,8 @@ def main(argv=None):
     parser.add_argument('--seeds', type=int, default=3)
     parser.add_argument('--skip-accuracy', action='store_true',
                         help='leave out part 3, the hours of training')
+    parser.add_argument('--skip-book', action='store_true',
+                        help="part 3 without the book's recipe runs")
     args = parser.parse_args(argv)
     command = ' '.join(['benchmarks/run.py'] + (
         sys.argv[1:] if argv is None else list(argv)))
@@ -614,7 +616,7 @@ def main(argv=None):
                'repeats': REPEATS}
     if not (args.quick or args.skip_accuracy):
         results['accuracy'] = time_to_accuracy(
-            args.seeds, HERE / 'accuracy-runs.jsonl')
+            args.seeds, HERE / 'accuracy-runs.jsonl', not args.skip_book)
     results['smoke_seconds'] = smoke_suite()
     stem = 'results-quick' if args.quick else 'results'
     text = markdown(results)
