@@ -75,9 +75,9 @@ BOOK = {
 }
 
 # Recipes for two CPU cores, measured (the chapters' Training sections,
-# the "How long will this take?" page, benchmarks/recipes.md): the
-# smallest input at which the maps under global average pooling stay
-# 2x2 (NiN's last block, GoogLeNet's b5), MSRA initialisation (the
+# the "How long will this take?" page, benchmarks/recipes.md): inputs
+# at which the maps under global average pooling stay 2x2 (NiN's last
+# block: 99 is the smallest; GoogLeNet's b5: 33 to 64), MSRA init (the
 # nets have no batch normalization, and Xavier's small first weights let
 # the signal fade), Adam with a short warm-up and a cosine decay.
 CPU = {
