@@ -27,13 +27,15 @@ from .models import alexnet
 from .plot import (LiveCurves, Table, draw_branches, draw_pipelines,
                    show_images)
 from .profiles import active_profile, settings
+from .prose import claim
 from .results import record_results
 from .summary import layer_summary
 from .train import (History, TrainingDiverged, evaluate_accuracy, set_seed,
                     train, try_gpu)
 
 __all__ = ['DataError', 'History', 'LiveCurves', 'Table', 'TrainingDiverged',
-           'active_profile', 'alexnet', 'draw_branches', 'draw_pipelines',
+           'active_profile', 'alexnet', 'claim', 'draw_branches',
+           'draw_pipelines',
            'evaluate_accuracy', 'get_fashion_mnist_labels',
            'layer_summary', 'load_data_fashion_mnist', 'record_results',
            'set_seed', 'settings', 'show_images', 'train', 'try_gpu']

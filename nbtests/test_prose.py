@@ -1,0 +1,70 @@
+"""The numbers a chapter's prose states agree with the code that runs.
+
+Each code cell tagged ``prose-check`` calls ``claim('<text>', value)``;
+running the notebook (nbmake) checks ``value``, and this test checks that
+the markdown cell just above still contains ``<text>``.
+"""
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from cnnbook.prose import claim
+
+BOOK = Path(__file__).resolve().parent.parent / 'book'
+CHAPTERS = sorted(p.name for p in BOOK.glob('*.ipynb'))
+
+
+def _claims(source):
+    """The literal first arguments of the claim(...) calls in ``source``."""
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Call) and getattr(
+                node.func, 'id', getattr(node.func, 'attr', None)) == 'claim'):
+            first = node.args[0]
+            assert isinstance(first, ast.Constant), (
+                'claim() takes the number as a string literal, as the '
+                'sentence writes it')
+            out.append(first.value)
+    return out
+
+
+def _check(chapter, cells):
+    """Fail if a prose-check's number is not in the markdown above it."""
+    for i, cell in enumerate(cells):
+        if 'prose-check' not in cell['metadata'].get('tags', []):
+            continue
+        above = [c for c in cells[:i] if c['cell_type'] == 'markdown']
+        assert above, f'{chapter}: a prose-check cell with no text above'
+        text = ''.join(above[-1]['source'])
+        texts = _claims(''.join(cell['source']))
+        assert texts, f'{chapter} cell {i}: prose-check calls no claim()'
+        for t in texts:
+            assert t in text, (
+                f'{chapter} cell {i}: the check says {t!r}, which the '
+                f'sentence above no longer contains')
+
+
+@pytest.mark.parametrize('chapter', CHAPTERS)
+def test_checked_numbers_appear_in_the_sentence_above(chapter):
+    _check(chapter, json.loads((BOOK / chapter).read_text())['cells'])
+
+
+def test_claim_fails_on_a_wrong_number():
+    claim('189,696', 3 * 96 * 208 + 3 * 208 * 208)
+    claim('24%', 0.2431, '{:.0%}')
+    with pytest.raises(AssertionError, match="says '179,712'.*'189,696'"):
+        claim('179,712', 189_696)
+
+
+def test_an_edited_sentence_is_caught():
+    def md(text):
+        return {'cell_type': 'markdown', 'metadata': {}, 'source': [text]}
+    check = {'cell_type': 'code', 'metadata': {'tags': ['prose-check']},
+             'source': ["claim('0.84', acc, '{:.2f}')"]}
+    _check('ok', [md('NiN reaches 0.84.'), check])
+    with pytest.raises(AssertionError, match="says '0.84'"):
+        _check('edited', [md('NiN reaches 0.85.'), check])
+    with pytest.raises(AssertionError, match='string literal'):
+        _claims('claim(x, 1)')
