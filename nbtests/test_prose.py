@@ -2,10 +2,12 @@
 
 Each code cell tagged ``prose-check`` calls ``claim('<text>', value)``;
 running the notebook (nbmake) checks ``value``, and this test checks that
-the markdown cell just above still contains ``<text>``.
+the markdown cell just above still contains ``<text>``. Every
+``{cite}`` key in book/ is in book/references.bib, which must parse.
 """
 import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -68,3 +70,70 @@ def test_an_edited_sentence_is_caught():
         _check('edited', [md('NiN reaches 0.85.'), check])
     with pytest.raises(AssertionError, match='string literal'):
         _claims('claim(x, 1)')
+
+
+# A citation role, e.g. {cite}`a` or {cite:t}`a,b`, in the book's text.
+CITE = re.compile(r'\{cite(?::\w+)?\}`([^`]*)`')
+
+
+def bib_keys(text):
+    """The keys of a BibTeX file; fails on unbalanced braces."""
+    keys, depth, start = [], 0, None
+    for i, ch in enumerate(text):
+        if ch == '{':
+            depth += 1
+            if depth == 1:
+                start = i + 1
+        elif ch == '}':
+            depth -= 1
+            assert depth >= 0, (
+                f'references.bib: a closing brace at character {i} has no '
+                f'opening one: {text[max(0, i - 60):i + 1]!r}')
+        elif ch == ',' and depth == 1 and start is not None:
+            keys.append(text[start:i].strip())
+            start = None
+    assert depth == 0, (
+        'references.bib: an entry is not closed (a brace is missing); '
+        f'the last key read was {keys[-1] if keys else None!r}')
+    entries = re.findall(r'^@\w+\{', text, re.M)
+    assert len(entries) == len(keys), (
+        f'references.bib: {len(entries)} entries but {len(keys)} keys')
+    return keys
+
+
+def cited_keys():
+    """{key: [files]} for every {cite} role in book/ (md and notebooks)."""
+    found = {}
+    for path in sorted(BOOK.glob('*.md')) + sorted(BOOK.glob('*.ipynb')):
+        if path.suffix == '.md':
+            texts = [path.read_text()]
+        else:
+            texts = [''.join(c['source'])
+                     for c in json.loads(path.read_text())['cells']
+                     if c['cell_type'] == 'markdown']
+        for text in texts:
+            for group in CITE.findall(text):
+                for key in group.split(','):
+                    found.setdefault(key.strip(), []).append(path.name)
+    return found
+
+
+def test_every_cited_key_is_in_the_bibliography():
+    keys = bib_keys((BOOK / 'references.bib').read_text())
+    assert len(keys) == len(set(keys)), 'references.bib repeats a key'
+    cited = cited_keys()
+    assert 'lin2013network' in cited        # the scan finds the roles
+    missing = {k: v for k, v in cited.items() if k not in keys}
+    assert not missing, (
+        f'cited but not in book/references.bib: {missing}; add an entry '
+        f'or correct the key')
+
+
+def test_the_bibliography_check_catches_a_broken_file():
+    good = '@misc{a,\n  title = {A {B}},\n}\n@misc{b,\n  title = {C}\n}\n'
+    assert bib_keys(good) == ['a', 'b']
+    with pytest.raises(AssertionError, match='not closed'):
+        bib_keys(good.replace('{B}}', '{B}'))
+    with pytest.raises(AssertionError, match='closing brace'):
+        bib_keys(good.replace('{C}', 'C}'))
+    assert CITE.findall('see {cite:t}`x, y` and {cite}`z`') == ['x, y', 'z']
