@@ -19,6 +19,19 @@ def fresh_gpu_check():
     _gpu_runs.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def numpy_mode_off():
+    """Leave MXNet's NumPy interface off after every test.
+
+    Building 7.4's net (or calling npx.set_np) switches it on for the
+    whole process; a later test would then build nd arrays in np mode and
+    fail far from the cause. Autouse, so that no test can forget it.
+    """
+    yield
+    from mxnet import npx
+    npx.reset_np()
+
+
 class _Interrupting:
     """A loader that raises KeyboardInterrupt (Ctrl-C) in epoch 2."""
 

@@ -80,24 +80,17 @@ def test_googlenet_hybridizes(goog):
 def test_every_chapter_network_runs_forward(section, side):
     # the smallest inputs the cpu profile trains on; a batch of 2
     import mxnet as mx
-    from mxnet import npx
-    try:
-        net = builder(section)()
-        net.initialize()
-        zeros = mx.np.zeros if mx.util.is_np_array() else mx.nd.zeros
-        assert net(zeros((2, 1, side, side))).shape == (2, 10)
-    finally:
-        npx.reset_np()      # the 7.4 notebook turns the interface on
+    net = builder(section)()
+    net.initialize()
+    zeros = mx.np.zeros if mx.util.is_np_array() else mx.nd.zeros
+    assert net(zeros((2, 1, side, side))).shape == (2, 10)
 
 
 def test_the_numpy_chapter_sets_its_interface():
-    from mxnet import npx, util
-    try:
-        names = definitions('googlenet-numpy.ipynb')
-        assert util.is_np_array() and util.is_np_shape()
-        assert len(names['INCEPTION_CHANNELS']['b4']) == 5
-    finally:
-        npx.reset_np()
+    from mxnet import util
+    names = definitions('googlenet-numpy.ipynb')
+    assert util.is_np_array() and util.is_np_shape()
+    assert len(names['INCEPTION_CHANNELS']['b4']) == 5
 
 
 def test_only_tagged_cells_run(tmp_path, monkeypatch):

@@ -121,13 +121,9 @@ def test_global_pooling_averages_real_maps(section, profile):
     # profile's input keeps the maps it averages at 2x2 or larger.
     import cnnbook
     from cnnbook.chapters import builder
-    from mxnet import npx
     side = settings(section, profile).resize or 28
-    try:
-        rows = cnnbook.layer_summary(builder(section)(), (1, 1, side, side),
-                                     expand=True, show=False)
-    finally:
-        npx.reset_np()      # the 7.4 notebook turns the interface on
+    rows = cnnbook.layer_summary(builder(section)(), (1, 1, side, side),
+                                 expand=True, show=False)
     gap = next(i for i, r in enumerate(rows)
                if r.name.split()[1] == 'GlobalAvgPool2D')
     height, width = rows[gap - 1].output_shape[2:]

@@ -140,11 +140,8 @@ def test_hybridized_children_of_a_plain_sequential():
 def test_numpy_interface():
     from mxnet import npx
     npx.set_np()
-    try:
-        assert layer_summary(lenet(), (1, 1, 28, 28),
-                             show=False).total_params == 51902
-    finally:
-        npx.reset_np()
+    assert layer_summary(lenet(), (1, 1, 28, 28),
+                         show=False).total_params == 51902
 
 
 def test_printed_table(capsys):

@@ -119,16 +119,13 @@ def test_last_history_is_the_latest_run():
 def test_numpy_interface():
     from mxnet import npx
     npx.set_np()
-    try:
-        rng = np.random.default_rng(0)
-        X = mx.np.array(rng.normal(size=(128, 20)), dtype='float32')
-        y = mx.np.array(rng.integers(0, 10, size=128), dtype='int32')
-        it = gluon.data.DataLoader(gluon.data.ArrayDataset(X, y), 32)
-        h = train(mlp(), it, it, 1, 0.1, mx.cpu(), plot=False)
-        assert len(h) == 1 and math.isfinite(h[0].loss)
-        assert 0 <= evaluate_accuracy(mlp_np_init(), it, mx.cpu()) <= 1
-    finally:
-        npx.reset_np()
+    rng = np.random.default_rng(0)
+    X = mx.np.array(rng.normal(size=(128, 20)), dtype='float32')
+    y = mx.np.array(rng.integers(0, 10, size=128), dtype='int32')
+    it = gluon.data.DataLoader(gluon.data.ArrayDataset(X, y), 32)
+    h = train(mlp(), it, it, 1, 0.1, mx.cpu(), plot=False)
+    assert len(h) == 1 and math.isfinite(h[0].loss)
+    assert 0 <= evaluate_accuracy(mlp_np_init(), it, mx.cpu()) <= 1
 
 
 def mlp_np_init():
