@@ -30,7 +30,7 @@ from mxnet import autograd, gluon  # noqa: E402
 
 import cnnbook  # noqa: E402
 from cnnbook.chapters import builder  # noqa: E402
-from cnnbook.train import _optimizer_params, initializer_for  # noqa: E402
+from cnnbook.train import initializer_for, optimizer_params  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -65,7 +65,7 @@ def main(section='googlenet', steps=20, warmup=5):
     net.initialize(initializer_for(cfg.initializer), ctx=mx.cpu())
     net.hybridize(static_alloc=True, static_shape=True)
     trainer = gluon.Trainer(net.collect_params(), cfg.optimizer,
-                            _optimizer_params(cfg.optimizer, cfg.lr,
+                            optimizer_params(cfg.optimizer, cfg.lr,
                                               cfg.momentum, cfg.wd))
     loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
     batches = list(train_iter)

@@ -193,7 +193,7 @@ def initializer_for(name):
                      f'{name!r}')
 
 
-def _optimizer_params(optimizer, lr, momentum, wd):
+def optimizer_params(optimizer, lr, momentum, wd):
     """gluon.Trainer's optimizer_params for the recipe, checked."""
     if optimizer not in OPTIMIZERS:
         raise ValueError(f'optimizer must be one of {OPTIMIZERS}, got '
@@ -272,7 +272,7 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
     tip = _thread_tip() if ctx.device_type == 'cpu' else None
     if tip:
         print(tip, flush=True)
-    opt_params = _optimizer_params(optimizer, lr, momentum, wd)
+    opt_params = optimizer_params(optimizer, lr, momentum, wd)
     if init:
         net.initialize(initializer_for(initializer), ctx=ctx,
                        force_reinit=True)
