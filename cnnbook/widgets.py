@@ -7,6 +7,7 @@ chapter's model code stays its only definition.
 import dataclasses
 import html
 import numbers
+import traceback
 
 from .summary import layer_summary
 
@@ -90,10 +91,24 @@ def channel_report(build, input_shape, depth=1, **channels):
 
 
 def _change(new, old):
-    """'+12%' style change, or 'as in the book'."""
+    """'+12%' style change, or 'as in the book'.
+
+    A small change gets as many decimals as it takes not to round to
+    zero: 5,980,255 against 5,977,530 is '+0.05%', never '+0%'.
+    """
     if new == old:
         return 'as in the book'
-    return f'{(new - old) / old:+.0%} vs the book'
+    percent = 100 * (new - old) / old
+    decimals = 0
+    while round(abs(percent), decimals) == 0:
+        decimals += 1
+    return f'{percent:+.{decimals}f}% vs the book'
+
+
+def _limit(default, value):
+    """A slider's maximum: four times the book's value (at least 16), and
+    never below the value it must show."""
+    return max(4 * default, 16, value)
 
 
 def _html_table(rows):
@@ -133,12 +148,20 @@ class ChannelExplorer:
     ipywidgets box, ``sliders`` the channel sliders, ``output`` the area
     the table is drawn in, and ``report`` the last :class:`Report` (None
     when the setting is invalid, with ``message`` saying why).
+
+    The callbacks run in MXNet's NumPy mode as it was when the explorer
+    was made (7.4's ``npx.set_np()``): ipykernel may handle widget
+    messages where that thread-local mode is off. An unexpected error in
+    a callback is shown in the output area, with its traceback, rather
+    than lost in the kernel's log.
     """
 
     def __init__(self, build, input_shape, defaults, note=None, depth=1,
                  extra=(), headline=None):
         import ipywidgets as w
+        import mxnet as mx
         self.build, self.input_shape, self.depth = build, input_shape, depth
+        self._np_mode = (mx.util.is_np_array(), mx.util.is_np_shape())
         self.defaults = dict(defaults)
         # headline(values) -> HTML put before the totals, or None
         self.headline = headline
@@ -150,14 +173,14 @@ class ChannelExplorer:
                 label = (f'{name} {("reduce", "out")[i]}'
                          if isinstance(value, tuple) else name)
                 self.sliders[key] = w.IntSlider(
-                    value=v, min=1, max=max(4 * v, 16), description=label,
+                    value=v, min=1, max=_limit(v, v), description=label,
                     continuous_update=False)
         side = input_shape[-1]
         self.size = w.IntSlider(value=side, min=1, max=2 * side,
                                 description='input size',
                                 continuous_update=False)
         self.reset_button = w.Button(description='reset to the book')
-        self.reset_button.on_click(lambda _: self.reset())
+        self.reset_button.on_click(self._guarded(lambda _: self.reset()))
         self.summary = w.HTML()
         self.output = w.Output()
         self._suspended = False
@@ -184,13 +207,24 @@ class ChannelExplorer:
         return out
 
     def set_values(self, values):
-        """Move the sliders to ``values`` and update once."""
+        """Move the sliders to ``values`` and update once.
+
+        Each slider's maximum follows ``defaults`` (four times the book's
+        value), so that a new block's sliders can move both ways.
+        """
         self._suspended = True
         try:
             for (name, i), slider in self.sliders.items():
                 v = values[name] if i is None else values[name][i]
-                slider.max = max(slider.max, v)
-                slider.value = v
+                d = (self.defaults[name] if i is None
+                     else self.defaults[name][i])
+                # value first when it grows, so that it is never clamped
+                if v > slider.max:
+                    slider.max = _limit(d, v)
+                    slider.value = v
+                else:
+                    slider.value = v
+                    slider.max = _limit(d, v)
         finally:
             self._suspended = False
         self.update()
@@ -217,11 +251,40 @@ class ChannelExplorer:
                             'metadata': metadata})
         self.output.outputs = tuple(outputs)
 
+    def _guarded(self, callback):
+        """``callback`` run in the explorer's NumPy mode, with any error
+        shown in the output area."""
+        def run(*args):
+            import mxnet as mx
+            array, shape = self._np_mode
+            before = (mx.util.is_np_array(), mx.util.is_np_shape())
+            try:
+                if before != self._np_mode:
+                    mx.util.set_np(shape=shape, array=array)
+                return callback(*args)
+            except Exception:
+                self._show_error(traceback.format_exc())
+            finally:
+                if before != self._np_mode:
+                    mx.util.set_np(shape=before[1], array=before[0])
+        return run
+
+    def _show_error(self, text):
+        from IPython.display import HTML
+        self.report = None
+        self.message = text.strip().splitlines()[-1]
+        self.summary.value = ''
+        self._show(HTML('<p style="color:#a00"><b>The explorer failed:</b> '
+                        f'{html.escape(self.message)}</p><pre>'
+                        f'{html.escape(text)}</pre>'))
+
     def update(self):
         """Recompute the report for the sliders' values and redraw."""
+        if not self._suspended:
+            self._guarded(self._update)()
+
+    def _update(self):
         from IPython.display import HTML
-        if self._suspended:
-            return
         shape = tuple(self.input_shape[:-2]) + (self.size.value,) * 2
         try:
             self.report = channel_report(self.build, shape, self.depth,
@@ -332,5 +395,5 @@ def inception_explorer(build, input_shape, block, names=BLOCK_NAMES):
         explorer.defaults = settings[state['k']]
         explorer.set_values(settings[state['k']])
 
-    picker.observe(pick, names='value')
+    picker.observe(explorer._guarded(pick), names='value')
     return explorer

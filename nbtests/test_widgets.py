@@ -5,9 +5,9 @@ import pytest
 
 from cnnbook import layer_summary
 from cnnbook.chapters import definitions
-from cnnbook.widgets import (BLOCK_NAMES, channel_explorer, channel_report,
-                             check_channels, inception_explorer,
-                             inception_settings)
+from cnnbook.widgets import (BLOCK_NAMES, _Override, channel_explorer,
+                             channel_report, check_channels,
+                             inception_explorer, inception_settings)
 
 matplotlib.use('Agg')
 
@@ -123,3 +123,97 @@ def test_report_on_googlenet():
     assert (report.total_params, report.total_macs) == \
         (table.total_params, table.total_macs)
     assert report.output_shape == (1, 10)
+
+
+def _table(ex):
+    return ''.join(o['data'].get('text/html', '') for o in ex.output.outputs)
+
+
+def test_numpy_explorer_keeps_updating_outside_numpy_mode():
+    """Defect: 7.4's explorer went stale after its first change, because
+    ipykernel handled the slider's messages where MXNet's NumPy mode (a
+    per-thread setting) was off, and layer_summary then fed a legacy
+    ndarray to the np network."""
+    import threading
+
+    from mxnet import npx
+    try:
+        names = definitions('googlenet-numpy.ipynb')     # npx.set_np()
+        build, block = names['googlenet'], names['Inception']
+        ex = inception_explorer(build, (1, 1, 32, 32), block)
+        expected = {c1: channel_report(
+            lambda **c: build(block=_Override(block, 0, c)),
+            (1, 1, 32, 32), depth=2, **dict(BLOCK_3A, c1=c1))
+            for c1 in (8, 9, 10, 11)}
+    finally:
+        npx.reset_np()
+    c1 = ex.sliders[('c1', None)]
+
+    def move(value):
+        c1.value = value
+        assert ex.message is None, ex.message
+        assert ex.report.total_params == expected[value].total_params
+        assert f'{expected[value].total_params:,}' in ex.summary.value
+        shown = _table(ex)
+        for row in expected[value].rows:
+            assert f'<td>{row.output_shape}</td><td>{row.params:,}</td>' \
+                in shown
+
+    for value in (8, 9):            # here, with the mode off
+        move(value)
+    for value in (10, 11):          # in another thread, as ipykernel may
+        errors = []
+        t = threading.Thread(target=lambda v=value: _catch(errors, move, v))
+        t.start()
+        t.join(60)
+        assert not t.is_alive() and errors == []
+
+
+def _catch(errors, f, *args):
+    try:
+        f(*args)
+    except BaseException as e:      # handed to the main thread
+        errors.append(e)
+
+
+def test_callback_error_shows_in_the_output_area():
+    def build(c1, c2, c3):
+        if c1 == 7:
+            raise TypeError('a bug in the builder')
+        return nin(c1, c2, c3)
+    ex = channel_explorer(build, (1, 1, 96, 96), dict(c1=96, c2=256, c3=384))
+    ex.sliders[('c1', None)].value = 7      # no exception escapes
+    assert ex.report is None
+    assert ex.message == 'TypeError: a bug in the builder'
+    shown = _table(ex)
+    assert 'The explorer failed' in shown and 'Traceback' in shown
+    assert ex.summary.value == ''
+    ex.sliders[('c1', None)].value = 8      # and it recovers
+    assert ex.report.channels['c1'] == 8 and 'failed' not in _table(ex)
+
+
+def test_inception_slider_limits_follow_the_block():
+    ex = inception_explorer(googlenet, (1, 1, 32, 32), Inception)
+    settings = inception_settings(googlenet, Inception)
+    for name in ('4e', '5b', '3a'):
+        ex.picker.value = name
+        book = settings[BLOCK_NAMES.index(name)]
+        for (key, i), slider in ex.sliders.items():
+            v = book[key] if i is None else book[key][i]
+            assert slider.value == v
+            assert slider.max == max(4 * v, 16), (name, key, i)
+    ex.picker.value = '5b'              # c1 = 384, at 3a's old limit 256
+    top = ex.sliders[('c1', None)]
+    top.value = top.max
+    assert top.value == 4 * 384 and ex.values()['c1'] == 4 * 384
+    assert ex.report.channels['c1'] == 4 * 384
+
+
+def test_change_is_never_rounded_to_none():
+    from cnnbook.widgets import _change
+    assert _change(5_980_255, 5_977_530) == '+0.05% vs the book'
+    assert _change(5_977_529, 5_977_530) == '-0.00002% vs the book'
+    assert _change(48, 96) == '-50% vs the book'
+    assert _change(1_992_166, 1_992_166) == 'as in the book'
+    for new in (1_000_001, 999_999, 1_004_999, 1_000_000_000):
+        assert not _change(new, 1_000_000).startswith(('+0%', '-0%'))
