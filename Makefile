@@ -183,9 +183,10 @@ test-py312:
 	fi
 # ---- end of the second Python ----
 
-# Open the notebooks in JupyterLab.
+# Open the notebooks in JupyterLab (as root, e.g. in a container,
+# Jupyter refuses to start without --allow-root).
 lab: setup
-	$(BIN)/jupyter lab book
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) book
 
 # The benchmark harness (benchmarks/run.py): throughput of the training
 # loops, the data pipeline, time to accuracy per section, the smoke suite;

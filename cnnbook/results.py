@@ -13,7 +13,9 @@ def record_results(cfg, history):
     Keys: profile, input, batch_size, epochs, loss, train_acc, test_acc,
     train_seconds, examples_per_sec, and curve (minutes of training and
     test accuracy at the end of each epoch, for the benchmark's
-    time-to-accuracy plot). Nothing is displayed.
+    time-to-accuracy plot). Nothing is displayed, in Jupyter or on the
+    site, and nothing is returned: the cell that calls it, the last
+    line of its cell, would show a returned value to the student.
     """
     from myst_nb import glue
     if not history:
@@ -35,4 +37,3 @@ def record_results(cfg, history):
     }
     for key, value in values.items():
         glue(key, value, display=False)
-    return values

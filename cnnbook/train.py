@@ -235,6 +235,34 @@ def _format_secs(seconds):
     return f'{minutes} min {secs} s' if minutes else f'{secs} s'
 
 
+def chance_hint(lr, optimizer, momentum, warmup_epochs):
+    """What to say when the first epoch ends at chance level, or None.
+
+    The hint names this run's recipe and suggests only what it does not
+    already use. Under the smoke profile it says nothing: its runs (one
+    epoch on a few hundred images) are too short to learn.
+    """
+    import os
+
+    from .profiles import OPTIMIZER_NAMES
+    if os.environ.get('CNNBOOK_PROFILE', '').strip().lower() == 'smoke':
+        return None
+    used = [f'momentum {momentum:g}'] if momentum else []
+    used += ([f'a {warmup_epochs:g}-epoch warm-up'] if warmup_epochs
+             else [])
+    run = (f'{OPTIMIZER_NAMES.get(optimizer, optimizer)}, lr {lr:g}'
+           + (f', {" and ".join(used)}' if used else ''))
+    tries = ['another seed', f'a smaller lr (lr={lr / 10:g})']
+    if not momentum and optimizer in ('sgd', 'nag'):
+        tries.append('momentum=0.9')
+    if not warmup_epochs:
+        tries.append('warmup_epochs=0.5')
+    return (f'hint: the loss is still about ln 10 = {CHANCE_LOSS:.2f}, '
+            f'chance level: this run ({run}) has not started to learn. '
+            'More epochs may get it moving; otherwise try '
+            f'{", ".join(tries[:-1])} or {tries[-1]}.')
+
+
 def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
           momentum=0.0, wd=0.0, warmup_epochs=0.0, schedule='constant',
           optimizer='sgd', initializer='xavier', points_per_epoch=5,
@@ -354,12 +382,9 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
                 curves.show(f'epoch {epoch + 1}/{num_epochs} done, '
                             f'{_format_secs(time.time() - start)} so far')
             if epoch == 0 and abs(record.loss - CHANCE_LOSS) < 0.1:
-                print(f'hint: the loss is still about ln 10 = '
-                      f'{CHANCE_LOSS:.2f}, chance level: the net has not '
-                      'started to learn (NiN with plain SGD often does '
-                      'this). More epochs may get it moving; another seed, '
-                      'momentum=0.9 with warmup_epochs=0.5, or a smaller lr '
-                      'usually does.', flush=True)
+                hint = chance_hint(lr, optimizer, momentum, warmup_epochs)
+                if hint:
+                    print(hint, flush=True)
     except KeyboardInterrupt as err:
         history.interrupted = True
         err.history = history

@@ -53,3 +53,32 @@ def test_model_cells_only_define(path):
             for word in ('SOLUTION', 'load_data_fashion_mnist', '.train(',
                          'layer_summary', 'draw_'):
                 assert word not in src, f'{path.name}: {TAG} cell has {word}'
+
+
+# What JupyterLab 4 writes when it opens a notebook on ipykernel's
+# python3 kernel: any other value, it rewrites on opening, and the
+# notebook shows as modified before the student has touched it.
+KERNELSPEC = {'display_name': 'Python 3 (ipykernel)', 'language': 'python',
+              'name': 'python3'}
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)
+def test_standard_kernel_metadata(path):
+    import re
+
+    from ipykernel.ipkernel import IPythonKernel
+    meta = json.loads(path.read_text())['metadata']
+    fix = ('; rewrite it from ipykernel (see the kernelspec and '
+           'language_info of a notebook that JupyterLab saved)')
+    assert meta.get('kernelspec') == KERNELSPEC, f'{path.name}: kernelspec' \
+        f' {meta.get("kernelspec")} is not {KERNELSPEC}' + fix
+    # JupyterLab also replaces language_info with the kernel's own, which
+    # names the Python version: the notebooks record the main one (3.11,
+    # README: "Which Python"); on another, only that field differs.
+    info = dict(meta.get('language_info', {}))
+    version = info.pop('version', '')
+    expected = dict(IPythonKernel.language_info)
+    expected.pop('version')
+    assert info == expected, f'{path.name}: language_info {info}' + fix
+    assert re.fullmatch(r'3\.1[1-3]\.\d+', version), \
+        f'{path.name}: language_info names Python {version!r}' + fix

@@ -10,8 +10,8 @@ from mxnet.gluon import nn
 # `cnnbook.train` is also the name of the function, so import from the
 # module by name.
 from cnnbook.train import (CHANCE_LOSS, TrainingDiverged, _format_secs,
-                           _scheduler, evaluate_accuracy, initializer_for,
-                           set_seed, train, try_gpu)
+                           _scheduler, chance_hint, evaluate_accuracy,
+                           initializer_for, set_seed, train, try_gpu)
 
 
 def loaders(n=512, batch=64, scale=1.0, seed=0):
@@ -79,12 +79,41 @@ def test_divergence_stops_with_advice():
     assert err.value.history == []
 
 
-def test_chance_level_prints_hint(capsys):
+def test_chance_level_prints_hint(capsys, monkeypatch):
     # inputs scaled to almost nothing: logits near 0, loss near ln 10
+    monkeypatch.setenv('CNNBOOK_PROFILE', 'cpu')
     train_iter, test_iter = loaders(scale=1e-6)
     train(mlp(), train_iter, test_iter, 1, 1e-6, mx.cpu(), plot=False)
-    assert 'hint: the loss is still about ln 10' in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert 'hint: the loss is still about ln 10' in out
+    assert 'this run (SGD, lr 1e-06) has not started' in out
     assert CHANCE_LOSS == pytest.approx(2.302585)
+
+
+def test_chance_hint_describes_the_run(monkeypatch):
+    """Defect: the hint named NiN in the GoogLeNet chapters and suggested
+    momentum with a warm-up under a recipe that had both."""
+    monkeypatch.setenv('CNNBOOK_PROFILE', 'cpu')
+    hint = chance_hint(0.001, 'adam', 0.0, 0.2)
+    assert 'this run (Adam, lr 0.001, a 0.2-epoch warm-up)' in hint
+    assert 'momentum' not in hint and 'warmup_epochs' not in hint
+    assert 'NiN' not in hint
+    hint = chance_hint(0.1, 'sgd', 0.9, 0.5)
+    assert 'SGD, lr 0.1, momentum 0.9 and a 0.5-epoch warm-up' in hint
+    assert 'momentum=0.9' not in hint and 'warmup_epochs' not in hint
+    assert hint.endswith('another seed or a smaller lr (lr=0.01).')
+    hint = chance_hint(0.1, 'sgd', 0.0, 0.0)
+    assert hint.endswith('try another seed, a smaller lr (lr=0.01), '
+                         'momentum=0.9 or warmup_epochs=0.5.')
+
+
+def test_no_chance_hint_under_the_smoke_profile(capsys, monkeypatch):
+    # a smoke run is too short to learn: a hint there would mislead
+    monkeypatch.setenv('CNNBOOK_PROFILE', 'smoke')
+    assert chance_hint(0.1, 'sgd', 0.0, 0.0) is None
+    train_iter, test_iter = loaders(scale=1e-6)
+    train(mlp(), train_iter, test_iter, 1, 1e-6, mx.cpu(), plot=False)
+    assert 'hint' not in capsys.readouterr().out
 
 
 def test_no_hint_when_learning(capsys):
