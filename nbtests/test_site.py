@@ -9,13 +9,12 @@ import functools
 import http.server
 import os
 import re
-import shutil
 import subprocess
 import threading
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
+from browser import headless_chromium, require_chromium, watch
 
 from cnnbook.build import toc_pages
 
@@ -23,29 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / '_build' / 'test-site'
 SHOTS = ROOT / '_build' / 'screenshots'
 SECTIONS = ('nin', 'googlenet', 'googlenet-numpy')
-# The flags this workplace documents for Chromium without a network; the
-# background services would otherwise try to reach Google's hosts.
-FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update',
-         '--disable-sync']
-
-
 PAGES = [page.split('/')[-1] for page in toc_pages()]
-
-
-def chromium():
-    """Debian's Chromium, or a skip on a laptop without it (never in CI)."""
-    path = shutil.which('chromium') or shutil.which('chromium-browser')
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        path = None
-    if path:
-        return path
-    if os.environ.get('CI') == 'true':
-        pytest.fail('Chromium or playwright is missing; `make test` installs '
-                    'them (apt-get install chromium; requirements.txt)')
-    pytest.skip('no Chromium here: apt-get install chromium')
 
 
 def make(*targets):
@@ -61,7 +38,7 @@ def make(*targets):
 @pytest.fixture(scope='session')
 def built():
     """Build the site and the student edition; return the build log."""
-    chromium()
+    require_chromium()
     return make('book', 'student')
 
 
@@ -81,37 +58,19 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope='session')
 def browser(built):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium(), args=FLAGS)
+    with headless_chromium() as browser:
         yield browser
-        browser.close()
 
 
 class Visit:
     """One page load: console errors and requests to other hosts."""
 
     def __init__(self, browser, url, shot):
-        self.errors, self.foreign = [], []
         self.page = browser.new_page(viewport={'width': 1280, 'height': 900})
-        self.page.on('console', self._console)
-        self.page.on('pageerror', lambda e: self.errors.append(str(e)))
-        self.page.route('**/*', self._route)
+        seen = watch(self.page)
+        self.errors, self.foreign = seen.errors, seen.foreign
         self.page.goto(url, wait_until='networkidle')
         self.shot = shot
-
-    def _console(self, msg):
-        if msg.type == 'error':
-            self.errors.append(msg.text)
-
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith('data:') or urlparse(url).hostname == '127.0.0.1':
-            route.continue_()
-        else:
-            # blocked, so a page cannot pass by loading it from the network
-            self.foreign.append(url)
-            route.abort()
 
     def close(self):
         SHOTS.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,89 @@
+"""Headless Chromium for the browser tests and benchmarks.
+
+Debian's Chromium driven by Playwright, with the flags this workplace
+documents for a machine without a network. Shared by the site tests
+(test_site.py), the JupyterLab tests and benchmarks/widget_update.py:
+
+    from browser import headless_chromium, watch
+    with headless_chromium() as browser:
+        page = browser.new_page()
+        seen = watch(page)      # console errors, requests to other hosts
+        page.goto('http://127.0.0.1:8000/')
+"""
+import contextlib
+import os
+import shutil
+from urllib.parse import urlparse
+
+# The background services would otherwise try to reach Google's hosts.
+FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update',
+         '--disable-sync']
+
+
+def chromium_path():
+    """The Chromium executable, or None when it or playwright is missing."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return None
+    return shutil.which('chromium') or shutil.which('chromium-browser')
+
+
+def require_chromium():
+    """Chromium's path; else a skip on a laptop, a failure under CI=true."""
+    import pytest
+    path = chromium_path()
+    if path:
+        return path
+    if os.environ.get('CI') == 'true':
+        pytest.fail('Chromium or playwright is missing; `make test` installs '
+                    'them (apt-get install chromium; requirements.txt)')
+    pytest.skip('no Chromium here: apt-get install chromium')
+
+
+@contextlib.contextmanager
+def headless_chromium():
+    """Yield a Playwright ``Browser`` (headless Chromium); close it after.
+
+    In a test: skipped when Chromium is absent on a laptop, failed under
+    CI=true (see :func:`require_chromium`).
+    """
+    from playwright.sync_api import sync_playwright
+    path = require_chromium()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class Watch:
+    """What a page did: ``errors`` (console errors, uncaught exceptions)
+    and ``foreign`` (requests to hosts other than 127.0.0.1, blocked)."""
+
+    def __init__(self, page):
+        self.errors, self.foreign = [], []
+        page.on('console', self._console)
+        page.on('pageerror', lambda e: self.errors.append(str(e)))
+        page.route('**/*', self._route)
+
+    def _console(self, msg):
+        if msg.type == 'error':
+            self.errors.append(msg.text)
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith('data:') or urlparse(url).hostname == '127.0.0.1':
+            route.continue_()
+        else:
+            # blocked, so a page cannot pass by loading it from the network
+            self.foreign.append(url)
+            route.abort()
+
+
+def watch(page):
+    """Start recording ``page``'s console errors and foreign requests;
+    call before ``page.goto``."""
+    return Watch(page)
