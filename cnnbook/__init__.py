@@ -25,7 +25,7 @@ from .data import (DataError, get_fashion_mnist_labels,
                    load_data_fashion_mnist)
 from .models import alexnet
 from .plot import (LiveCurves, Table, draw_branches, draw_pipelines,
-                   show_images)
+                   show_class_maps, show_images)
 from .profiles import active_profile, settings
 from .prose import claim
 from .results import record_results
@@ -38,7 +38,8 @@ __all__ = ['DataError', 'History', 'LiveCurves', 'Table', 'TrainingDiverged',
            'draw_pipelines',
            'evaluate_accuracy', 'get_fashion_mnist_labels',
            'layer_summary', 'load_data_fashion_mnist', 'record_results',
-           'set_seed', 'settings', 'show_images', 'train', 'try_gpu']
+           'set_seed', 'settings', 'show_class_maps', 'show_images',
+           'train', 'try_gpu']
 
 
 def __getattr__(name):

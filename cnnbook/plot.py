@@ -257,3 +257,65 @@ def draw_branches(top, branches, bottom, box_width=1.9, figsize=None):
     ax.axis('off')
     fig.tight_layout()
     return fig
+
+
+def show_class_maps(X, maps, y=None, scale=1.1):
+    """Draw each image beside its class maps, one map per class.
+
+    A class map is the last convolutional block's output for that class
+    before global average pooling (a class activation map): its mean is
+    the class score, so the map shows where the evidence for the class
+    lies. Each map is stretched over its image; all maps of one image
+    share one colour scale, so a dark map is a class with no evidence.
+
+    Args:
+        X: images, (N, 1, H, W) or (N, H, W), MXNet or numpy.
+        maps: (N, C, h, w), one map per class, at any h and w.
+        y: the true labels, or None. The true class's title starts with
+            a star; the predicted class (largest mean) is in bold.
+
+    Returns:
+        The figure; its axes are row by row, the image first.
+    """
+    import matplotlib.pyplot as plt
+    from .data import get_fashion_mnist_labels
+
+    def as_numpy(a):
+        return a.asnumpy() if hasattr(a, 'asnumpy') else np.asarray(a)
+
+    X, maps = as_numpy(X), as_numpy(maps)
+    y = None if y is None else as_numpy(y).astype(int)
+    if X.ndim == 4:
+        X = X[:, 0]
+    if maps.ndim != 4 or X.ndim != 3 or len(maps) != len(X):
+        raise ValueError(
+            f'show_class_maps needs images (N, 1, H, W) or (N, H, W) and '
+            f'maps (N, classes, h, w) for the same N; got images of shape '
+            f'{X.shape} and maps of shape {maps.shape}')
+    n, classes = maps.shape[:2]
+    names = (get_fashion_mnist_labels(range(classes)) if classes == 10
+             else [str(c) for c in range(classes)])
+    height, width = X.shape[1:]
+    fig, axes = plt.subplots(n, classes + 1, squeeze=False,
+                             figsize=((classes + 1) * scale,
+                                      n * scale * 1.25))
+    for i in range(n):
+        scores = maps[i].mean(axis=(1, 2))
+        top = max(float(maps[i].max()), 1e-12)
+        axes[i, 0].imshow(X[i], cmap='gray_r')
+        axes[i, 0].set_title('image' if y is None else
+                             f'image\n({names[y[i]]})', fontsize=8)
+        for c in range(classes):
+            ax = axes[i, c + 1]
+            ax.imshow(X[i], cmap='gray', alpha=0.5)
+            ax.imshow(maps[i, c], cmap='inferno', vmin=0, vmax=top,
+                      alpha=0.75, interpolation='bilinear',
+                      extent=(-0.5, width - 0.5, height - 0.5, -0.5))
+            mark = '*' if y is not None and c == y[i] else ''
+            ax.set_title(f'{mark}{names[c]}\n{scores[c]:.2f}', fontsize=7,
+                         fontweight='bold' if c == scores.argmax()
+                         else 'normal')
+    for ax in axes.ravel():
+        ax.axis('off')
+    fig.tight_layout()
+    return fig

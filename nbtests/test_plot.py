@@ -5,7 +5,8 @@ import pytest
 
 matplotlib.use('Agg')
 
-from cnnbook.plot import LiveCurves, Table, draw_pipelines, show_images  # noqa: E402
+from cnnbook.plot import (LiveCurves, Table, draw_pipelines,  # noqa: E402
+                          show_class_maps, show_images)
 
 
 def test_show_images_titles_from_labels():
@@ -71,3 +72,32 @@ def test_live_curves_update_one_display(monkeypatch):
 def test_unknown_curve_is_an_error():
     with pytest.raises(KeyError):
         LiveCurves(1).add(1, accuracy=0.5)
+
+
+def test_class_maps_one_map_per_class_on_one_scale():
+    X = np.zeros((2, 1, 8, 8), dtype=np.float32)
+    maps = np.zeros((2, 10, 2, 2), dtype=np.float32)
+    maps[0, 3] = [[4, 0], [0, 0]]           # mean 1: class 3 (dress) wins
+    maps[1, 7] = [[0, 2], [2, 2]]           # mean 1.5: class 7 (sneaker)
+    fig = show_class_maps(X, maps, y=np.array([3.0, 0.0]))
+    assert len(fig.axes) == 2 * 11
+    row0 = fig.axes[:11]
+    assert row0[0].get_title() == 'image\n(dress)'
+    assert row0[4].get_title() == '*dress\n1.00'
+    assert row0[4].title.get_fontweight() == 'bold'
+    assert fig.axes[11 + 8].get_title() == 'sneaker\n1.50'
+    assert fig.axes[12].get_title() == '*t-shirt\n0.00'
+    # the maps of one image share a scale from 0 to its largest value,
+    # and each map is stretched over the whole image
+    overlay = row0[4].images[1]
+    assert overlay.get_clim() == (0, 4.0)
+    assert overlay.get_extent() == [-0.5, 7.5, 7.5, -0.5]
+    assert fig.axes[11 + 1].images[1].get_clim() == (0, 2.0)
+
+
+def test_class_maps_refuse_mismatched_inputs():
+    with pytest.raises(ValueError, match=r'same N; got images of shape '
+                       r'\(3, 8, 8\) and maps of shape \(2, 10, 2, 2\)'):
+        show_class_maps(np.zeros((3, 1, 8, 8)), np.zeros((2, 10, 2, 2)))
+    with pytest.raises(ValueError, match='maps .N, classes, h, w.'):
+        show_class_maps(np.zeros((2, 8, 8)), np.zeros((2, 10, 4)))
