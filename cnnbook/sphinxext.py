@@ -1,6 +1,6 @@
 """The site's Sphinx extension (listed in _config.yml).
 
-Two repairs of the packages Jupyter Book 1.0.4 pins:
+What it changes in the packages Jupyter Book 1.0.4 pins:
 
 * ``hide_solutions`` works on gated solutions. sphinx-exercise 1.2.1
   drops a hidden ``{solution-start}`` but keeps its ``{solution-end}``,
@@ -9,6 +9,9 @@ Two repairs of the packages Jupyter Book 1.0.4 pins:
   set, this turns it off for sphinx-exercise, which then merges each
   gated solution into one node as usual, and removes those nodes after.
 * Inline scripts are not written twice (sphinx-doc/sphinx#13402, below).
+* Thebe's scripts, which name an outside host, are left off the pages
+  while the Thebe launch button is off; the widget manager is left off
+  pages that show no widget.
 
 Only the site build imports this module; the notebooks never do.
 """
@@ -21,6 +24,8 @@ def setup(app):
     app.add_config_value('cnnbook_hide_solutions', False, 'env')
     app.connect('config-inited', _take_over_hide_solutions)
     app.connect('html-page-context', _drop_inline_script_twins)
+    app.connect('html-page-context', _drop_thebe)
+    app.connect('html-page-context', _drop_unused_widget_manager)
     app.add_transform(RemoveSolutions)
     return {'parallel_read_safe': True, 'parallel_write_safe': True}
 
@@ -52,6 +57,46 @@ def _drop_inline_script_twins(app, pagename, templatename, context,
     context['script_files'] = [
         s for s in scripts
         if not (s.filename is None and _identity(s) in blank)]
+
+
+def _drop_thebe(app, pagename, templatename, context, doctree):
+    """Take sphinx-thebe's scripts off the page unless Thebe is on.
+
+    Jupyter Book always loads sphinx-thebe, which puts on every page an
+    inline script naming Thebe's URL on unpkg.com and the script that
+    would fetch it. With the Thebe launch button off (``_config.yml``),
+    no reader can ask for live code, so the page names no outside host.
+    """
+    theme = getattr(app.config, 'html_theme_options', None) or {}
+    buttons = theme.get('launch_buttons') or {}
+    if buttons.get('thebe'):
+        return
+    context['script_files'] = [
+        s for s in context.get('script_files', [])
+        if not (str(s.filename).endswith('sphinx-thebe.js') or
+                'THEBE_JS_URL' in s.attributes.get('body', ''))]
+    context['css_files'] = [
+        s for s in context.get('css_files', [])
+        if not str(s.filename).endswith('sphinx-thebe.css')]
+
+
+def _drop_unused_widget_manager(app, pagename, templatename, context,
+                                doctree):
+    """Leave the widgets' state and scripts off a page that shows none.
+
+    myst-nb adds a notebook's saved widget state and the ipywidgets
+    manager (``nb_ipywidgets_js``, megabytes) to its page whenever the
+    notebook holds widget state. The channel explorers show their HTML
+    view on the site (cnnbook/explorer_site.py), so a page with no widget
+    view left needs neither.
+    """
+    if 'application/vnd.jupyter.widget-view+json' in context.get('body', ''):
+        return
+    manager = set(getattr(app.config, 'nb_ipywidgets_js', None) or ())
+    context['script_files'] = [
+        s for s in context.get('script_files', [])
+        if s.filename not in manager and s.attributes.get('type') !=
+        'application/vnd.jupyter.widget-state+json']
 
 
 def _identity(script):

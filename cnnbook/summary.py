@@ -76,6 +76,13 @@ def describe(block):
     return kind
 
 
+# The sentence for an input too small for a layer (the site's explorers
+# fill in the same one: cnnbook/explorer_site.py)
+TOO_SMALL = ("a {input_h}x{input_w} input is too small: after layer "
+             "'{layer}' the feature map would be {out_h}x{out_w} (it "
+             "receives {in_h}x{in_w}). Use a larger input.")
+
+
 def _spatial_check(block, name, shape, input_shape):
     """Raise ValueError if a conv or pool would produce a size below 1.
 
@@ -89,11 +96,10 @@ def _spatial_check(block, name, shape, input_shape):
     out = [(n + 2 * p - d * (k - 1) - 1) // s + 1 for n, k, s, p, d in
            zip(shape[2:], kw['kernel'], kw['stride'], kw['pad'], dilate)]
     if min(out) < 1:
-        raise ValueError(
-            f'a {input_shape[2]}x{input_shape[3]} input is too small: after '
-            f"layer '{name}' the feature map would be {max(out[0], 0)}x"
-            f'{max(out[1], 0)} (it receives {shape[2]}x{shape[3]}). Use a '
-            'larger input.')
+        raise ValueError(TOO_SMALL.format(
+            input_h=input_shape[2], input_w=input_shape[3], layer=name,
+            out_h=max(out[0], 0), out_w=max(out[1], 0), in_h=shape[2],
+            in_w=shape[3]))
 
 
 def _is_layer(block):
@@ -137,6 +143,21 @@ def _restore_hybrid_state(state):
         return          # nothing was switched off
     for block, active, flags in state:
         block.hybridize(active, **flags)
+
+
+def _row_blocks(nodes, top, depth):
+    """(name, block) for each row of the table at ``depth``: the blocks at
+    that nesting level, and layers that end higher up. ``nodes`` is
+    ``list(_walk(net))``; ``top`` is 0 when the net is one layer, else 1.
+    """
+    rows = []
+    for path, block, node_depth in nodes:
+        level = node_depth - top + 1
+        if level == depth or (_is_layer(block) and level < depth):
+            indent = '  ' * (level - 1) if depth > 1 else ''
+            rows.append((indent + f'{path} {describe(block)}'.strip(),
+                         block))
+    return rows
 
 
 def _symbolic(inputs):
@@ -213,19 +234,16 @@ def layer_summary(net, input_shape, expand=False, show=True, depth=None):
             row.output_shape = tuple(out.shape)
         return hook
 
-    for path, block, node_depth in nodes:
-        label = f'{path} {describe(block)}'.strip()
-        leaf = _is_layer(block)
-        if leaf:
+    for path, block, _ in nodes:
+        if _is_layer(block):
+            label = f'{path} {describe(block)}'.strip()
             handles.append(block.register_forward_pre_hook(
                 lambda b, i, label=label: check(b, i, label)))
             handles.append(block.register_forward_hook(count))
-        level = node_depth - top + 1
-        if level == depth or (leaf and level < depth):
-            indent = '  ' * (level - 1) if depth > 1 else ''
-            row = Row(indent + label, None, 0, 0)
-            rows.append((row, block))
-            handles.append(block.register_forward_hook(record(row)))
+    for name, block in _row_blocks(nodes, top, depth):
+        row = Row(name, None, 0, 0)
+        rows.append((row, block))
+        handles.append(block.register_forward_hook(record(row)))
     params = net.collect_params()
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')   # "already initialized" is fine

@@ -29,17 +29,27 @@ class Report:
                 f'{self.total_macs:,} mult-adds, output {self.output_shape})')
 
 
+# The sentences for impossible settings (the site's explorers fill in the
+# same ones: cnnbook/explorer_site.py)
+MESSAGES = {
+    'not_whole': '{name} must be a whole number of channels, got {value}',
+    'below_one': ('{name} must be at least 1 (got {value}): a layer needs '
+                  'at least one channel'),
+    'bad_size': 'the input size must be a positive whole number, got '
+                '{value}'}
+
+
 def _whole(name, value):
     """Check one channel count; return it as an int."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f'{name} must be a whole number of channels, got '
-                         f'{value!r}')
+        raise ValueError(MESSAGES['not_whole'].format(name=name,
+                                                      value=repr(value)))
     if value != int(value):
-        raise ValueError(f'{name} must be a whole number of channels, got '
-                         f'{value}')
+        raise ValueError(MESSAGES['not_whole'].format(name=name,
+                                                      value=value))
     if value < 1:
-        raise ValueError(f'{name} must be at least 1 (got {value}): a '
-                         'layer needs at least one channel')
+        raise ValueError(MESSAGES['below_one'].format(name=name,
+                                                      value=value))
     return int(value)
 
 
@@ -78,8 +88,7 @@ def channel_report(build, input_shape, depth=1, **channels):
     channels = check_channels(channels)
     side = input_shape[-1]
     if not isinstance(side, numbers.Integral) or side < 1:
-        raise ValueError(f'the input size must be a positive whole number, '
-                         f'got {side!r}')
+        raise ValueError(MESSAGES['bad_size'].format(value=repr(side)))
     try:
         net = build(**channels)
     except mx.base.MXNetError as e:
@@ -161,6 +170,7 @@ class ChannelExplorer:
         import ipywidgets as w
         import mxnet as mx
         self.build, self.input_shape, self.depth = build, input_shape, depth
+        self.note = note
         self._np_mode = (mx.util.is_np_array(), mx.util.is_np_shape())
         self.defaults = dict(defaults)
         # headline(values) -> HTML put before the totals, or None
@@ -308,7 +318,9 @@ class ChannelExplorer:
         self._show(HTML(_html_table(r.rows)), _bar_chart(r.rows))
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        # the widget for Jupyter, and HTML that the site makes live
+        from .explorer_site import mimebundle
+        return mimebundle(self, self.widget._repr_mimebundle_(**kwargs))
 
     def __repr__(self):
         state = (repr(self.report) if self.report is not None

@@ -73,8 +73,9 @@ class Visit:
         self.shot = shot
 
     def close(self):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / self.shot), full_page=True)
+        if self.shot:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(SHOTS / self.shot), full_page=True)
         self.page.close()
 
 
@@ -122,7 +123,8 @@ def test_page(visit, page):
     v = visit(f'html/book/{page}.html', f'site-{page}.png')
     assert v.page.title(), 'the page has no title'
     if page in SECTIONS:
-        v.page.wait_for_selector('.widget-slider', state='visible',
+        # the explorers, live (site explorers: test_site_explorers)
+        v.page.wait_for_selector('.cnnbook-explorer-live', state='visible',
                                  timeout=30_000)
         figures = v.page.evaluate(TRAINING_FIGURE)
         assert figures == [[True]], \
@@ -149,6 +151,12 @@ def test_page(visit, page):
             cells = rows.nth(i).locator('td').all_inner_texts()
             assert cells[1] == 'smoke', cells
             assert 0 <= float(cells[5]) <= 1 and float(cells[7]) > 0, cells
+    # no label titled "null" (ipywidgets' empty tooltip), and no script
+    # from another host named on the page, even one loaded on demand
+    assert v.page.locator('[title="null"]').count() == 0
+    source = (OUT / '_build' / 'html' / 'book' / f'{page}.html').read_text()
+    assert not re.findall(r'<script[^>]*\bsrc="(?:https?:)?//', source)
+    assert 'THEBE_JS_URL' not in source and 'unpkg.com' not in source
     assert not v.foreign, f'requests to other hosts: {v.foreign}'
     assert not v.errors, f'console errors: {v.errors}'
 
@@ -160,7 +168,7 @@ def test_student_page(visit, page):
     assert not v.page.evaluate(SOLUTION_CODE), 'solution code on the page'
     if page in SECTIONS:
         assert v.page.locator('.exercise').count() > 0
-        v.page.wait_for_selector('.widget-slider', state='visible',
+        v.page.wait_for_selector('.cnnbook-explorer-live', state='visible',
                                  timeout=30_000)
     assert not v.foreign, f'requests to other hosts: {v.foreign}'
     assert not v.errors, f'console errors: {v.errors}'
@@ -236,3 +244,186 @@ def test_student_site_holds_no_solution(built):
         for path, text in student.items():
             leaked = [p for p in pieces if p in text]
             assert not leaked, f'{path} holds solution text: {leaked[:3]}'
+
+
+# ---- The channel explorers, live on the site (cnnbook/explorer_site.py,
+# _static/explorer.js): the page against channel_report in Python ----
+
+EXPLORER_CALL = re.compile(r'\b(?:channel|inception)_explorer\(')
+VALID_SETTINGS = 20     # random valid settings per explorer, at least
+# In the page: move explorer i's controls as a reader does (the block
+# picker's change event, an input event per slider), and read it back.
+SET_CONTROLS = """([i, choice, values, size]) => {
+  const root = document.querySelectorAll('.cnnbook-explorer')[i];
+  const input = (el, value) => {
+    el.value = String(value);
+    el.dispatchEvent(new Event('input', {bubbles: true}));
+  };
+  if (choice !== null) {
+    const picker = root.querySelector('select.cnnbook-choice');
+    if (picker.value !== String(choice)) {
+      picker.value = String(choice);
+      picker.dispatchEvent(new Event('change', {bubbles: true}));
+    }
+  }
+  const ranges = root.querySelectorAll('.cnnbook-slider input[type=range]');
+  values.forEach((v, k) => input(ranges[k], v));
+  input(ranges[ranges.length - 1], size);
+}"""
+READ_EXPLORER = """(i) => {
+  const root = document.querySelectorAll('.cnnbook-explorer')[i];
+  const message = root.querySelector('.cnnbook-message');
+  return {
+    values: [...root.querySelectorAll('.cnnbook-slider input[type=number]')]
+      .map(box => box.value),
+    summary: root.querySelector('.cnnbook-summary').innerHTML,
+    message: message ? message.textContent : null,
+    rows: [...root.querySelectorAll('table.cnnbook-layers tr')].slice(1)
+      .map(tr => [...tr.cells].map(td => td.textContent)),
+    bars: root.querySelectorAll('.cnnbook-bar').length};
+}"""
+
+
+def chapter_explorers(section):
+    """The chapter's explorers, made as its notebook makes them: its
+    model cells (cnnbook.chapters), then each explorer cell's code."""
+    import ast
+    import json
+
+    from cnnbook.chapters import definitions
+    nb = json.loads((ROOT / 'book' / f'{section}.ipynb').read_text())
+    namespace = definitions(f'{section}.ipynb')
+    explorers = []
+    for cell in nb['cells']:
+        source = ''.join(cell['source'])
+        if cell['cell_type'] == 'code' and EXPLORER_CALL.search(source):
+            tree = ast.parse(source)
+            last = tree.body.pop()
+            exec(compile(tree, section, 'exec'), namespace)
+            explorers.append(eval(compile(ast.Expression(last.value),
+                                          section, 'eval'), namespace))
+    return explorers
+
+
+def _python_view(ex, choice, values, size):
+    """Set the Python explorer as the page is set; what it shows."""
+    if choice is not None and ex.picker.value != ex.block_names[choice]:
+        ex.picker.value = ex.block_names[choice]
+    ex._suspended = True
+    ex.size.value = size
+    ex.set_values(values)
+    if ex.report is None:
+        return None, f'Not possible: {ex.message}', []
+    rows = [[r.name, str(r.output_shape), f'{r.params:,}', f'{r.macs:,}']
+            for r in ex.report.rows]
+    return ex.summary.value, None, rows
+
+
+def _python_message(ex, values, size):
+    """channel_report's sentence for a setting the sliders cannot make."""
+    from cnnbook.widgets import channel_report
+    shape = tuple(ex.input_shape[:-2]) + (size, size)
+    with pytest.raises(ValueError) as e:
+        channel_report(ex.build, shape, ex.depth, **values)
+    return f'Not possible: {e.value}'
+
+
+def _flat(values, keys):
+    return [values[n] if i is None else values[n][i] for n, i in keys]
+
+
+def _nested(flat, keys):
+    out = {}
+    for (name, i), v in zip(keys, flat):
+        out[name] = v if i is None else out.get(name, ()) + (v,)
+    return out
+
+
+@pytest.mark.parametrize('section', SECTIONS)
+def test_site_explorers(visit, section):
+    """Each explorer on the page gives channel_report's numbers, totals
+    and sentences, for random settings made through its controls."""
+    import random
+    explorers = chapter_explorers(section)
+    assert explorers, f'{section} has no explorer cell'
+    v = visit(f'html/book/{section}.html', None)
+    page = v.page
+    page.wait_for_selector('.cnnbook-explorer-live', timeout=30_000)
+    assert page.locator('.cnnbook-explorer').count() == len(explorers)
+    rng = random.Random(14)
+    for i, ex in enumerate(explorers):
+        root = page.locator('.cnnbook-explorer').nth(i)
+        keys = list(ex.sliders)
+        names = getattr(ex, 'block_names', None)
+        side = ex.input_shape[-1]
+        valid = tried = 0
+        while valid < VALID_SETTINGS:
+            tried += 1
+            assert tried < 4 * VALID_SETTINGS, 'too few valid settings'
+            choice = rng.randrange(len(names)) if names else None
+            if names:
+                ex.picker.value = names[choice]
+            # channels up to twice the book's (the sliders go to four
+            # times; the forward pass in Python is the slow part)
+            values = [rng.randint(1, min(ex.sliders[k].max,
+                                         2 * max(d, 8)))
+                      for k, d in zip(keys, _flat(ex.defaults, keys))]
+            size = rng.randint(ex.size.min, side + side // 4)
+            page.evaluate(SET_CONTROLS, [i, choice, values, size])
+            shown = page.evaluate(READ_EXPLORER, i)
+            assert shown['values'] == [str(x) for x in [*values, size]]
+            summary, message, rows = _python_view(
+                ex, choice, _nested(values, keys), size)
+            setting = f'{section}, explorer {i}: {choice=} {values} {size}'
+            assert shown['message'] == message, setting
+            assert shown['rows'] == rows, setting
+            if message is None:
+                valid += 1
+                assert shown['summary'] == summary, setting
+                assert shown['bars'] == len(rows), setting
+        # settings the sliders cannot make, typed into the boxes: each
+        # channel count below 1 or not whole, an empty box, a bad size
+        book = _flat(ex.defaults, keys)
+        page.evaluate(SET_CONTROLS, [i, None, book, side])
+        boxes = root.locator('.cnnbook-slider input[type=number]')
+        for k in range(len(keys)):
+            for typed, value in (('0', 0), ('-3', -3), ('2.5', 2.5),
+                                 ('', '')):
+                boxes.nth(k).fill(typed)
+                wrong = list(book)
+                wrong[k] = value
+                want = _python_message(ex, _nested(wrong, keys), side)
+                assert page.evaluate(READ_EXPLORER, i)['message'] == want
+            boxes.nth(k).fill(str(book[k]))
+        for typed, value in (('0', 0), ('-1', -1), ('', ''), ('7.5', 7.5)):
+            boxes.last.fill(typed)
+            want = _python_message(ex, ex.defaults, value)
+            assert page.evaluate(READ_EXPLORER, i)['message'] == want
+        # the smallest sizes, where some network must say it is too small
+        for size in (1, 2, 3, 5, 8, 16, 31, 66, 67):
+            boxes.last.fill(str(size))
+            summary, message, rows = _python_view(ex, None, ex.defaults,
+                                                  size)
+            shown = page.evaluate(READ_EXPLORER, i)
+            assert (shown['message'], shown['rows']) == (message, rows), \
+                f'{section}, explorer {i}, size {size}'
+        # "reset to the book", then a block of the dropdown
+        root.locator('button.cnnbook-reset').click()
+        ex.reset()
+        shown = page.evaluate(READ_EXPLORER, i)
+        assert shown['summary'] == ex.summary.value
+        assert 'as in the book' in shown['summary']
+        if names:
+            root.locator('select.cnnbook-choice').select_option(
+                str(len(names) - 1))
+            ex.picker.value = names[-1]
+            shown = page.evaluate(READ_EXPLORER, i)
+            assert shown['values'][:-1] == [
+                str(x) for x in _flat(ex.defaults, keys)]
+            assert shown['summary'] == ex.summary.value
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        suffix = f'-{i + 1}' if i else ''
+        root.screenshot(path=str(SHOTS / f'site-explorer-{section}'
+                                 f'{suffix}.png'))
+    assert not v.foreign, f'requests to other hosts: {v.foreign}'
+    assert not v.errors, f'console errors: {v.errors}'

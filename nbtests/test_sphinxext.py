@@ -4,7 +4,8 @@ from sphinx.application import Sphinx
 from sphinx.builders.html._assets import _JavaScript
 from sphinx.util.docutils import docutils_namespace
 
-from cnnbook.sphinxext import _drop_inline_script_twins
+from cnnbook.sphinxext import (_drop_inline_script_twins, _drop_thebe,
+                               _drop_unused_widget_manager)
 
 TOGGLE = "var togglebuttonSelector = '.toggle, .admonition.dropdown';"
 
@@ -49,3 +50,39 @@ def test_only_the_exact_twin_goes():
     _drop_inline_script_twins(None, 'index', 'page.html', context, None)
     assert context['script_files'] == [file, twin, alone, other_priority,
                                        blank]
+
+
+class _App:
+    """What the page hooks read of a Sphinx app."""
+
+    def __init__(self, **config):
+        self.config = type('Config', (), config)()
+
+
+def test_thebe_scripts_go_while_its_button_is_off():
+    thebe = _JavaScript(None, body='const THEBE_JS_URL = "https://unpkg.'
+                        'com/thebe@0.8.2/lib/index.js"')
+    loader = _JavaScript('sphinx-thebe.js', **{'async': 'async'})
+    other = _JavaScript('_static/explorer.js')
+    for buttons, kept in (({'thebe': False}, [other]),
+                          ({}, [other]),
+                          ({'thebe': True}, [thebe, loader, other])):
+        context = {'script_files': [thebe, loader, other], 'css_files': []}
+        _drop_thebe(_App(html_theme_options={'launch_buttons': buttons}),
+                    'index', 'page.html', context, None)
+        assert context['script_files'] == kept
+
+
+def test_widget_manager_only_on_pages_with_a_widget():
+    state = _JavaScript(None, type='application/vnd.jupyter.widget-state'
+                        '+json', body='{}')
+    manager = _JavaScript('vendor/require.js')
+    other = _JavaScript('_static/explorer.js')
+    app = _App(nb_ipywidgets_js={'vendor/require.js': {}})
+    view = ('<script type="application/vnd.jupyter.widget-view+json">'
+            '{}</script>')
+    for body, kept in ((view, [state, manager, other]),
+                       ('<div class="cnnbook-explorer"></div>', [other])):
+        context = {'script_files': [state, manager, other], 'body': body}
+        _drop_unused_widget_manager(app, 'nin', 'page.html', context, None)
+        assert context['script_files'] == kept
