@@ -25,9 +25,11 @@ settings are the templates the Python code fills (``widgets.MESSAGES``,
 ``summary.TOO_SMALL``): the script fills them under the same rules, so
 the page says what ``channel_report`` says.
 """
+import ast
 import html
 import json
 import math
+import re
 import string
 
 from . import summary, widgets
@@ -508,8 +510,11 @@ def _node(i, node, kind, candidates):
             key, value = min(dim, key=lambda d: order.index(d[0]))
             shape.append(value if key == 'const' else key)
         params.append(shape)
-    entry.update(params=params, weight=node['weight'],
-                 label=_name_template(node['block'], node['label']))
+    if params:
+        entry.update(params=params, weight=node['weight'])
+    if kind == 'window':
+        # named in the sentence for an input too small for it
+        entry['label'] = _name_template(node['block'], node['label'])
     return entry
 
 
@@ -554,8 +559,31 @@ def mimebundle(explorer, bundle):
     """``bundle`` (the widget's views) with the site's HTML view added."""
     try:
         bundle['text/html'] = html_view(explorer)
-    except ExportError as e:
-        # the widget view still works; the site says why it cannot
+    except Exception as e:  # noqa: BLE001 (the widget view must show)
+        # the widget view still works; the site says why this one cannot
         bundle['text/html'] = ('<p><b>This explorer cannot run on the '
-                               f'site:</b> {html.escape(str(e))}</p>')
+                               f'site:</b> {html.escape(repr(e))}</p>')
     return bundle
+
+
+EXPLORER_CALL = re.compile(r'\b(?:channel|inception)_explorer\(')
+
+
+def chapter_explorers(section):
+    """A chapter's explorers, made as its notebook makes them: its model
+    cells (``cnnbook.chapters``), then each cell that calls an explorer
+    (the value of its last line). For the site's tests and benchmark."""
+    from .chapters import BOOK, definitions
+    notebook = f'{section}.ipynb'
+    nb = json.loads((BOOK / notebook).read_text())
+    namespace = definitions(notebook)
+    explorers = []
+    for cell in nb['cells']:
+        source = ''.join(cell['source'])
+        if cell['cell_type'] == 'code' and EXPLORER_CALL.search(source):
+            tree = ast.parse(source)
+            last = tree.body.pop()
+            exec(compile(tree, notebook, 'exec'), namespace)
+            explorers.append(eval(compile(ast.Expression(last.value),
+                                          notebook, 'eval'), namespace))
+    return explorers

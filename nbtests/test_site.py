@@ -249,7 +249,6 @@ def test_student_site_holds_no_solution(built):
 # ---- The channel explorers, live on the site (cnnbook/explorer_site.py,
 # _static/explorer.js): the page against channel_report in Python ----
 
-EXPLORER_CALL = re.compile(r'\b(?:channel|inception)_explorer\(')
 VALID_SETTINGS = 20     # random valid settings per explorer, at least
 # In the page: move explorer i's controls as a reader does (the block
 # picker's change event, an input event per slider), and read it back.
@@ -282,27 +281,6 @@ READ_EXPLORER = """(i) => {
       .map(tr => [...tr.cells].map(td => td.textContent)),
     bars: root.querySelectorAll('.cnnbook-bar').length};
 }"""
-
-
-def chapter_explorers(section):
-    """The chapter's explorers, made as its notebook makes them: its
-    model cells (cnnbook.chapters), then each explorer cell's code."""
-    import ast
-    import json
-
-    from cnnbook.chapters import definitions
-    nb = json.loads((ROOT / 'book' / f'{section}.ipynb').read_text())
-    namespace = definitions(f'{section}.ipynb')
-    explorers = []
-    for cell in nb['cells']:
-        source = ''.join(cell['source'])
-        if cell['cell_type'] == 'code' and EXPLORER_CALL.search(source):
-            tree = ast.parse(source)
-            last = tree.body.pop()
-            exec(compile(tree, section, 'exec'), namespace)
-            explorers.append(eval(compile(ast.Expression(last.value),
-                                          section, 'eval'), namespace))
-    return explorers
 
 
 def _python_view(ex, choice, values, size):
@@ -344,6 +322,8 @@ def test_site_explorers(visit, section):
     """Each explorer on the page gives channel_report's numbers, totals
     and sentences, for random settings made through its controls."""
     import random
+
+    from cnnbook.explorer_site import chapter_explorers
     explorers = chapter_explorers(section)
     assert explorers, f'{section} has no explorer cell'
     v = visit(f'html/book/{section}.html', None)
