@@ -190,10 +190,11 @@ lab: setup
 
 # The benchmark harness (benchmarks/run.py): throughput of the training
 # loops, the data pipeline, time to accuracy per section, the smoke suite;
-# then the channel explorers' update time. Writes
+# then the channel explorers' update time (kernel, and site in Chromium)
+# and the bytes they add to a page (benchmarks/widget_update.py). Writes
 # benchmarks/results.{md,json,png}; QUICK=1 takes a few minutes and writes
 # benchmarks/results-quick.* instead. Run nothing else meanwhile.
-bench: setup
+bench: setup browser
 	$(BIN)/python benchmarks/run.py $(if $(QUICK),--quick)
 	$(BIN)/python benchmarks/widget_update.py $(if $(QUICK),3)
 
