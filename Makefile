@@ -144,9 +144,11 @@ browser:
 # Lint with ruff (rules in pyproject.toml), then run every test on the
 # smoke profile: the unit tests, every notebook (nbmake), the course
 # cycle with the real nbgrader (release, run the student notebooks,
-# autograde, feedback: nbtests/test_course.py), and the site and the
+# autograde, feedback: nbtests/test_course.py), the site and the
 # student site built and loaded in headless Chromium
-# (nbtests/test_site.py); then the second Python's pass (below).
+# (nbtests/test_site.py), and the chapters run and their explorers driven
+# in a real JupyterLab (nbtests/test_lab.py); then the second Python's
+# pass (below).
 test: setup browser
 	$(BIN)/ruff check .
 	CNNBOOK_PROFILE=smoke $(BIN)/python -m pytest nbtests --nbmake book \
@@ -157,11 +159,12 @@ test: setup browser
 # The unit tests and every notebook (nbmake, smoke) once more on Python
 # 3.12 in .venv312, made by `make setup` from the same requirements.txt,
 # when the main pass ran another version and a Python 3.12 runs here
-# (on PATH or in pyenv's versions folder). nbtests/test_site.py and
-# nbtests/test_course.py are left out: building the site, loading it in
-# Chromium and nbgrader's release-and-grade cycle do not depend on the
-# kernel's Python version (the notebooks themselves do, and nbmake runs
-# them here), and the main pass has just done all three. A
+# (on PATH or in pyenv's versions folder). nbtests/test_site.py,
+# nbtests/test_course.py and nbtests/test_lab.py are left out: building
+# the site, loading it in Chromium, nbgrader's release-and-grade cycle
+# and driving JupyterLab do not depend on the kernel's Python version
+# (the notebooks themselves do, and nbmake runs them here), and the main
+# pass has just done them all. A
 # python3.12 that is present but does not run fails the pass.
 test-py312:
 	@main=$$($(BIN)/python -c $(PYVER)); \
@@ -173,7 +176,8 @@ test-py312:
 	  $(MAKE) --no-print-directory setup VENV=.venv312 PYTHON=$$py312; \
 	  CNNBOOK_PROFILE=smoke .venv312/bin/python -m pytest nbtests \
 	    --nbmake book --nbmake-timeout=600 -p no:cacheprovider \
-	    --ignore=nbtests/test_site.py --ignore=nbtests/test_course.py; \
+	    --ignore=nbtests/test_site.py --ignore=nbtests/test_course.py \
+	    --ignore=nbtests/test_lab.py; \
 	elif ls $(call python_candidates,python3.12) >/dev/null 2>&1; then \
 	  echo "python3.12 is here ($$(ls $(call python_candidates,python3.12) \
 	    2>/dev/null | tr '\n' ' ')) but does not run: repair it, or take" \

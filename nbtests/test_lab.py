@@ -1,15 +1,48 @@
 """The path a student takes: the chapters in a real JupyterLab.
 
+The test starts JupyterLab on 127.0.0.1 (a free port, a token, the smoke
+profile, this venv's kernel, settings and workspaces in a temporary
+folder) and drives it in headless Chromium with Playwright. For each
+chapter notebook it opens the notebook in a fresh workspace, checks that
+it opens unmodified and that its MyST renders (jupyterlab-myst), runs all
+cells, watching their progress, then checks the outputs (no error; the
+training figure, the layer tables and the explorers' sliders rendered,
+not shown as ``HBox(...)`` text) and drives the channel explorer: each
+change must bring the table that ``channel_report`` gives in Python.
+The explorer's update time is logged (median over the changes), not
+asserted. Screenshots: ``_build/screenshots/lab-<chapter>.png``.
+
 ``make lab`` starts JupyterLab as root too (containers, some lab
 machines), where Jupyter refuses to run without ``--allow-root``.
 """
+import ast
+import json
 import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
 import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
+from browser import headless_chromium, watch
+from cnnbook.chapters import definitions
+from cnnbook.widgets import channel_report
+
 ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / '_build' / 'screenshots'
+CHAPTERS = ('nin', 'googlenet', 'googlenet-numpy')
+STALL_S = 240           # no cell finished for this long: the run is stuck
+RUN_S = 900             # a whole notebook, smoke profile
+ACTIVE = '.jp-NotebookPanel:not(.lm-mod-hidden)'
 
 
 @pytest.mark.parametrize('uid', ['0', '1000'])
@@ -25,3 +58,468 @@ def test_make_lab_allows_root_only_for_root(uid, tmp_path):
     line = [x for x in out.splitlines() if 'jupyter lab' in x]
     assert line, out
     assert ('--allow-root' in line[-1]) == (uid == '0'), line[-1]
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def _settings(folder):
+    """User settings: every cell kept in the page (the test reads them
+    all), and no news or update check (no network here)."""
+    for name, value in {
+            'notebook-extension/tracker': {'windowingMode': 'none'},
+            'docmanager-extension/plugin': {'autosave': False},
+            'apputils-extension/notification': {
+                'fetchNews': 'false', 'checkForUpdates': False}}.items():
+        path = folder / '@jupyterlab' / f'{name}.jupyterlab-settings'
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value))
+
+
+class Lab:
+    """A JupyterLab server of this test's own, on a copy of book/ (what
+    JupyterLab saves can never reach the repository)."""
+
+    def __init__(self, tmp):
+        shutil.copytree(ROOT / 'book', tmp / 'root' / 'book')
+        self.port, self.token = _free_port(), secrets.token_hex(16)
+        self.url = f'http://127.0.0.1:{self.port}'
+        self.log_path = tmp / 'jupyterlab.log'
+        _settings(tmp / 'settings')
+        venv_bin = str(Path(sys.executable).parent)
+        env = dict(os.environ, CNNBOOK_PROFILE='smoke',
+                   # the kernel is this venv's python (kernel.json runs
+                   # "python"), and no user config or kernel elsewhere
+                   # takes part
+                   PATH=f'{venv_bin}:{os.environ["PATH"]}',
+                   JUPYTER_CONFIG_DIR=str(tmp / 'config'),
+                   JUPYTER_DATA_DIR=str(tmp / 'data'),
+                   JUPYTER_RUNTIME_DIR=str(tmp / 'runtime'),
+                   JUPYTER_PLATFORM_DIRS='1')
+        cmd = [sys.executable, '-m', 'jupyter', 'lab', '--no-browser',
+               '--ip=127.0.0.1', f'--port={self.port}', '--port-retries=0',
+               f'--IdentityProvider.token={self.token}',
+               f'--ServerApp.root_dir={tmp / "root"}',
+               f'--LabApp.workspaces_dir={tmp / "workspaces"}',
+               f'--LabApp.user_settings_dir={tmp / "settings"}']
+        if os.geteuid() == 0:
+            cmd.append('--allow-root')
+        self.log = open(self.log_path, 'w')
+        # its own process group: the kernels go down with it
+        self.proc = subprocess.Popen(cmd, env=env, stdout=self.log,
+                                     stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+
+    def wait_ready(self, timeout=120):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.proc.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(
+                        f'{self.url}/api/status?token={self.token}',
+                        timeout=5) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        raise AssertionError(
+            f'JupyterLab did not start in {timeout} s (exit code '
+            f'{self.proc.poll()}):\n{self.log_text()[-4000:]}')
+
+    def log_text(self):
+        self.log.flush()
+        return self.log_path.read_text(errors='replace')
+
+    def stop(self):
+        """Stop the server and its kernels, whatever state they are in."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)     # Jupyter's clean stop
+            self.proc.send_signal(signal.SIGINT)     # confirms it
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # kernels left over
+        except ProcessLookupError:
+            pass
+        self.proc.wait(10)
+        self.log.close()
+
+
+@pytest.fixture(scope='module')
+def lab(tmp_path_factory):
+    server = Lab(tmp_path_factory.mktemp('lab'))
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope='module')
+def chromium():
+    with headless_chromium() as browser:
+        yield browser
+
+
+# ---- reading the notebook in the page ----
+
+# Per code cell of the notebook shown: its prompt ("[*]:", "[3]:"), its
+# source, and its outputs' text; and the tab's modified mark.
+STATE_JS = '''(sel) => {
+  const panel = document.querySelector(sel);
+  if (!panel) return null;
+  const cells = Array.from(panel.querySelectorAll('.jp-CodeCell')).map(
+    c => ({
+      prompt: (c.querySelector('.jp-InputPrompt') || {}).textContent || '',
+      source: Array.from(c.querySelectorAll('.cm-line')).map(
+        l => l.textContent).join('\\n'),
+      outputs: Array.from(c.querySelectorAll('.jp-OutputArea-output')).map(
+        o => ({mime: o.getAttribute('data-mime-type') || '',
+               text: o.innerText || ''})),
+    }));
+  const tab = document.querySelector('.lm-DockPanel-tabBar ' +
+    '.lm-TabBar-tab.lm-mod-current');
+  return {cells, dirty: !!(tab && tab.classList.contains('jp-mod-dirty'))};
+}'''
+
+ERROR_TEXT = re.compile(r'Traceback \(most recent call last\)|'
+                        r'^\w+(Error|Exception): |The explorer failed',
+                        re.M)
+# what a widget shows when it is not rendered: its repr as text
+WIDGET_REPR = re.compile(r'^(HBox|VBox|Box|IntSlider|Output|HTML|Button|'
+                         r'Dropdown|ChannelExplorer)\(', re.M)
+
+
+def _state(page):
+    return page.evaluate(STATE_JS, ACTIVE)
+
+
+def _errors(state):
+    return [(i, o['text'][-1500:]) for i, c in enumerate(state['cells'])
+            for o in c['outputs'] if ERROR_TEXT.search(o['text'])]
+
+
+def _shot(page, chapter):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f'lab-{chapter}.png'
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def _fail(page, chapter, what):
+    pytest.fail(f'{chapter}: {what} (screenshot: {_shot(page, chapter)})')
+
+
+def _wait_idle(page, timeout_ms):
+    page.wait_for_function(
+        '''(sel) => { const s = document.querySelector(sel +
+             ' .jp-Notebook-ExecutionIndicator');
+           return s && s.getAttribute('data-status') === 'idle'; }''',
+        arg=ACTIVE, timeout=timeout_ms)
+
+
+def _issue_run_all(page, chapter, log, tries=3):
+    """Run > Run All Cells, until a cell shows that it is queued.
+
+    The notebook's tab is clicked first (the menu acts on the current
+    widget); a click that did not take (seen once on a loaded machine)
+    is repeated, and a Run All that never starts fails the test rather
+    than leaving it to wait on idle kernels.
+    """
+    started = """(sel) => Array.from(document.querySelectorAll(
+        sel + ' .jp-CodeCell .jp-InputPrompt')).some(
+        p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"""
+    for attempt in range(1, tries + 1):
+        page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current'
+                     ).click()
+        page.locator('.lm-MenuBar-itemLabel', has_text='Run').first.click()
+        page.locator('.lm-Menu-itemLabel',
+                     has_text=re.compile(r'^Run All Cells$')).first.click()
+        try:
+            page.wait_for_function(started, arg=ACTIVE, timeout=15_000)
+            return
+        except Exception:
+            log(f'{chapter}: Run All not taken up (try {attempt})')
+            page.keyboard.press('Escape')
+    _fail(page, chapter, f'Run All was not taken up in {tries} tries: no '
+          'cell started')
+
+
+def _run_all(page, chapter, log):
+    """Run All from the Run menu; watch it to the end.
+
+    Fails at once on an error output, and when no cell finishes for
+    STALL_S seconds (a screenshot is saved either way).
+    """
+    _issue_run_all(page, chapter, log)
+    start = last_change = time.monotonic()
+    seen, started = None, True
+    while True:
+        state = _state(page)
+        prompts = [c['prompt'].strip() for c in state['cells']]
+        running = sum(p == '[*]:' for p in prompts)
+        done = sum(bool(re.fullmatch(r'\[\d+\]:', p)) for p in prompts)
+        errors = _errors(state)
+        if errors:
+            i, text = errors[0]
+            _fail(page, chapter, f'code cell {i} shows an error:\n{text}')
+        started = started or running > 0 or done > 0
+        if (done, running) != seen:
+            seen, last_change = (done, running), time.monotonic()
+        if started and running == 0 and done == len(prompts):
+            log(f'{chapter}: Run All ran {done} cells in '
+                f'{time.monotonic() - start:.0f} s')
+            return state
+        if started and running == 0 and done < len(prompts):
+            _fail(page, chapter, f'the run stopped after {done} of '
+                  f'{len(prompts)} cells')
+        if time.monotonic() - last_change > STALL_S:
+            _fail(page, chapter, f'no cell finished in {STALL_S} s '
+                  f'({done} of {len(prompts)} done, prompts {prompts})')
+        if time.monotonic() - start > RUN_S:
+            _fail(page, chapter, f'the notebook took over {RUN_S} s')
+        page.wait_for_timeout(1000)
+
+
+# ---- the explorer, in the page and in Python ----
+
+def _explorer_in_python(chapter):
+    """The chapter's explorer, built here from its own cell."""
+    name = f'{chapter}.ipynb'
+    namespace = definitions(name)
+    nb = json.loads((ROOT / 'book' / name).read_text())
+    source = next(''.join(c['source']) for c in nb['cells']
+                  if c['cell_type'] == 'code'
+                  and 'explorer(' in ''.join(c['source']))
+    tree = ast.parse(source)
+    last = ast.Expression(tree.body.pop().value)
+    exec(compile(tree, name, 'exec'), namespace)
+    return eval(compile(last, name, 'eval'), namespace)
+
+
+def _expected_rows(ex, values):
+    shape = tuple(ex.input_shape)
+    report = channel_report(ex.build, shape, ex.depth, **values)
+    return [[r.name, str(r.output_shape), f'{r.params:,}', f'{r.macs:,}']
+            for r in report.rows]
+
+
+TABLE_JS = '''(sel) => {
+  const cells = Array.from(document.querySelectorAll(sel + ' .jp-CodeCell'));
+  const cell = cells.find(c => c.querySelector('.widget-slider'));
+  if (!cell) return null;
+  const table = cell.querySelector('.widget-output table');
+  if (!table) return [];
+  return Array.from(table.querySelectorAll('tr')).slice(1).map(
+    tr => Array.from(tr.cells).map(td => td.textContent));
+}'''
+
+
+class PageExplorer:
+    """The explorer's widgets in the page."""
+
+    def __init__(self, page, chapter):
+        self.page, self.chapter = page, chapter
+        self.cell = page.locator(f'{ACTIVE} .jp-CodeCell').filter(
+            has=page.locator('.widget-slider'))
+        self.times = []
+
+    def slider(self, label):
+        return self.cell.locator('.widget-slider').filter(
+            has=self.page.locator('.widget-label',
+                                  has_text=re.compile(f'^{label}$')))
+
+    def readout(self, label):
+        return int(self.slider(label).locator('.widget-readout')
+                   .inner_text().replace(',', ''))
+
+    def wait_table(self, rows, what, started):
+        try:
+            self.page.wait_for_function(
+                f'(a) => JSON.stringify(({TABLE_JS})(a[0])) === a[1]',
+                arg=[ACTIVE, json.dumps(rows, separators=(',', ':'),
+                                      ensure_ascii=False)],
+                timeout=30_000)
+        except Exception:
+            shown = self.page.evaluate(TABLE_JS, ACTIVE)
+            _fail(self.page, self.chapter, f'after {what} the table is not '
+                  f"channel_report's:\nshown    {shown}\nexpected {rows}")
+        self.times.append(time.monotonic() - started)
+
+    def press(self, label, key):
+        """A key press on a slider's handle, as a student would."""
+        started = time.monotonic()
+        handle = self.slider(label).locator('.noUi-handle')
+        handle.focus()
+        handle.press(key)
+        return started
+
+    def type_value(self, label, value):
+        """A value typed into a slider's readout."""
+        started = time.monotonic()
+        box = self.slider(label).locator('.widget-readout')
+        box.click()
+        box.press('Control+a')
+        box.type(str(value))
+        box.press('Enter')
+        return started
+
+
+def _drive_explorer(page, chapter, log):
+    ex = _explorer_in_python(chapter)
+    shown = PageExplorer(page, chapter)
+    assert shown.cell.count() == 1, f'{chapter}: no explorer with sliders'
+    values = ex.values()
+    # the default state first
+    shown.wait_table(_expected_rows(ex, values), 'Run All',
+                     time.monotonic())
+    shown.times.clear()
+    first = 'c1'
+    if hasattr(ex, 'picker'):
+        # three successive key presses, then a block whose limits differ
+        for _ in range(3):
+            started = shown.press(first, 'ArrowRight')
+            values[first] += 1
+            assert shown.readout(first) == values[first]
+            shown.wait_table(_expected_rows(ex, values),
+                             f'{first} = {values[first]}', started)
+        started = time.monotonic()
+        page.locator(f'{ACTIVE} .widget-dropdown select').select_option('4e')
+        ex.picker.value = '4e'          # the same block in Python
+        values = ex.values()
+        shown.wait_table(_expected_rows(ex, values), 'block 4e', started)
+        # 4e's c1 is 256, 3a's limit: 4e allows four times as much
+        top = 4 * values[first]
+        started = shown.type_value(first, top)
+        values[first] = top
+        assert shown.readout(first) == top, \
+            f'{chapter}: c1 stops at {shown.readout(first)}, not {top}'
+        shown.wait_table(_expected_rows(ex, values), f'4e c1 = {top}',
+                         started)
+        started = shown.press(first, 'ArrowLeft')
+        values[first] -= 1
+        shown.wait_table(_expected_rows(ex, values), f'c1 = {top - 1}',
+                         started)
+    else:
+        for value in (48, 49, 50, 200):
+            started = shown.type_value(first, value)
+            values[first] = value
+            shown.wait_table(_expected_rows(ex, values), f'c1 = {value}',
+                             started)
+        started = shown.press('c2', 'ArrowLeft')
+        values['c2'] -= 1
+        shown.wait_table(_expected_rows(ex, values),
+                         f'c2 = {values["c2"]}', started)
+    log(f'{chapter}: explorer update in JupyterLab, median '
+        f'{statistics.median(shown.times) * 1000:.0f} ms over '
+        f'{len(shown.times)} changes '
+        f'({", ".join(f"{t * 1000:.0f}" for t in shown.times)} ms)')
+
+
+def _check_myst(page, chapter):
+    """Every markdown cell rendered by jupyterlab-myst (which renders
+    them one by one, after the notebook opens), and no MyST role or
+    directive left raw."""
+    counts = """(sel) => [
+      document.querySelectorAll(sel + ' .jp-MarkdownCell').length,
+      document.querySelectorAll(
+        sel + ' .jp-MarkdownCell .jp-InputArea > .myst').length]"""
+    try:
+        page.wait_for_function(
+            f'(sel) => {{ const [all, myst] = ({counts})(sel); '
+            'return all > 0 && myst === all; }', arg=ACTIVE, timeout=60_000)
+    except Exception:
+        cells, myst = page.evaluate(counts, ACTIVE)
+        _fail(page, chapter, f'jupyterlab-myst rendered {myst} of the '
+              f'{cells} markdown cells in 60 s')
+    text = page.locator(f'{ACTIVE} .jp-MarkdownCell').all_inner_texts()
+    raw = [t[:200] for t in text if re.search(
+        r'\{(cite|doc|ref|eq|numref)\}|\{(exercise|solution)', t)]
+    assert not raw, f'{chapter}: MyST shown raw: {raw}'
+
+
+# ---- the test ----
+
+@pytest.mark.parametrize('chapter', CHAPTERS)
+def test_chapter_in_jupyterlab(chapter, lab, chromium):
+    def log(text):
+        print(text)
+        sys.__stdout__.write(f'[test_lab] {text}\n')
+
+    context = chromium.new_context(viewport={'width': 1400, 'height': 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page_errors = []
+    page.on('pageerror', lambda e: page_errors.append(str(e)))
+    seen = watch(page)      # blocks requests to other hosts
+    try:
+        _check_chapter(page, chapter, lab, log, page_errors)
+        if seen.foreign or seen.errors:
+            log(f'{chapter}: requests to other hosts (blocked): '
+                f'{seen.foreign}; console errors: {seen.errors}')
+    except BaseException:
+        try:
+            _shot(page, chapter)
+        except Exception:
+            pass
+        raise
+    finally:
+        context.close()
+
+
+def _check_chapter(page, chapter, lab, log, page_errors):
+    started = time.monotonic()
+    page.goto(f'{lab.url}/lab/workspaces/{chapter}/tree/book/'
+              f'{chapter}.ipynb?reset&token={lab.token}')
+    page.wait_for_selector(f'{ACTIVE} .jp-CodeCell', timeout=90_000)
+    _wait_idle(page, 120_000)
+    page.wait_for_timeout(2000)     # kernel info and kernelspec land
+    log(f'{chapter}: opened, kernel idle in '
+        f'{time.monotonic() - started:.1f} s')
+    state = _state(page)
+    # JupyterLab writes the kernel's language_info, which names its
+    # Python; the notebooks name the main one (test_notebooks)
+    recorded = json.loads((ROOT / 'book' / f'{chapter}.ipynb').read_text())[
+        'metadata']['language_info']['version']
+    if platform.python_version() == recorded:
+        assert not state['dirty'], (
+            f'{chapter}: JupyterLab marks the notebook modified on '
+            'opening: its kernelspec or language_info differs from what '
+            'JupyterLab writes (see test_notebooks.'
+            'test_standard_kernel_metadata)')
+    else:
+        log(f'{chapter}: not checked whether the notebook opens '
+            f'unmodified: it records Python {recorded}, this kernel is '
+            f'{platform.python_version()}')
+
+    state = _run_all(page, chapter, log)
+    _check_myst(page, chapter)
+    errors = _errors(state)
+    assert not errors, f'{chapter}: error outputs {errors}'
+    reprs = [(i, o['text'][:200]) for i, c in enumerate(state['cells'])
+             for o in c['outputs'] if WIDGET_REPR.search(o['text'])]
+    assert not reprs, f'{chapter}: widgets shown as text: {reprs}'
+    # the site-only cell shows nothing to the student
+    site_only = [c for c in state['cells']
+                 if 'record_results' in c['source']]
+    assert site_only and not any(
+        o['text'].strip() for c in site_only for o in c['outputs'])
+    # the training figure is drawn
+    train = page.locator(f'{ACTIVE} .jp-CodeCell').filter(
+        has_text='history = cnnbook.train(net')
+    assert train.locator('.jp-OutputArea-output img').count() >= 1, \
+        f'{chapter}: the training figure is not shown'
+    # the explorer's widgets are rendered (its table: below)
+    assert page.locator(f'{ACTIVE} .widget-slider').count() >= 4
+    _drive_explorer(page, chapter, log)
+    assert not page_errors, f'{chapter}: page errors {page_errors}'
+    # the explorer in the screenshot
+    page.locator(f'{ACTIVE} .jp-CodeCell').filter(
+        has=page.locator('.widget-slider')).scroll_into_view_if_needed()
+    _shot(page, chapter)
