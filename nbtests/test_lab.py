@@ -447,7 +447,7 @@ def _check_myst(page, chapter):
 # ---- the test ----
 
 @pytest.mark.parametrize('chapter', CHAPTERS)
-def test_chapter_in_jupyterlab(chapter, lab, chromium):
+def test_chapter_in_jupyterlab(chapter, chromium, lab):
     def log(text):
         print(text)
         sys.__stdout__.write(f'[test_lab] {text}\n')
