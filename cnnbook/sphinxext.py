@@ -92,7 +92,9 @@ def _drop_unused_widget_manager(app, pagename, templatename, context,
     """
     if 'application/vnd.jupyter.widget-view+json' in context.get('body', ''):
         return
-    manager = set(getattr(app.config, 'nb_ipywidgets_js', None) or ())
+    # the HTML builder files them under _static/
+    manager = {f'_static/{path}' for path in
+               getattr(app.config, 'nb_ipywidgets_js', None) or ()}
     context['script_files'] = [
         s for s in context.get('script_files', [])
         if s.filename not in manager and s.attributes.get('type') !=

@@ -157,6 +157,10 @@ def test_page(visit, page):
     source = (OUT / '_build' / 'html' / 'book' / f'{page}.html').read_text()
     assert not re.findall(r'<script[^>]*\bsrc="(?:https?:)?//', source)
     assert 'THEBE_JS_URL' not in source and 'unpkg.com' not in source
+    # the explorers show their HTML view: no page needs the widget
+    # manager (megabytes) or the widgets' saved state
+    assert 'html-manager/embed-amd.js' not in source
+    assert 'application/vnd.jupyter.widget-state+json' not in source
     assert not v.foreign, f'requests to other hosts: {v.foreign}'
     assert not v.errors, f'console errors: {v.errors}'
 

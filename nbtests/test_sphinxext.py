@@ -76,7 +76,7 @@ def test_thebe_scripts_go_while_its_button_is_off():
 def test_widget_manager_only_on_pages_with_a_widget():
     state = _JavaScript(None, type='application/vnd.jupyter.widget-state'
                         '+json', body='{}')
-    manager = _JavaScript('vendor/require.js')
+    manager = _JavaScript('_static/vendor/require.js')
     other = _JavaScript('_static/explorer.js')
     app = _App(nb_ipywidgets_js={'vendor/require.js': {}})
     view = ('<script type="application/vnd.jupyter.widget-view+json">'
