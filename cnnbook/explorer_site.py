@@ -10,18 +10,23 @@ Why this design. Thebe or Binder would run the real kernel, but every
 reader would need the network, an outside host and a Binder start of
 minutes, and the site would break with the host. JupyterLite runs Python
 in the browser, but MXNet has no WebAssembly build. Here the page needs
-only its own files: the data is a few kilobytes, and an update takes a
-fraction of a millisecond, against 150 to 300 ms for a kernel round trip.
+only its own files: the data is a few kilobytes, and an update, table and
+chart redrawn, takes a few milliseconds, against 150 to 300 ms for a
+kernel round trip (benchmarks/widget_update.py).
 
 Nothing about a network is typed twice. :func:`explorer_data` probes the
-builder the explorer itself calls (the chapter's own code): one forward
+builder the explorer itself calls (the chapter's own code). One forward
 pass with hooks on every block gives each layer's kind, kernel, stride
-and padding, the tensor it reads and the shapes of its parameters. Moving
-one slider at a time gives each tensor's channel count as a linear
-function of the sliders. Each rule found is checked on every probe, and
-the linear functions on a further setting and on other input sizes; what
-does not fit raises :class:`ExportError`. The sentences for impossible
-settings are the templates the Python code fills (``widgets.MESSAGES``,
+and padding, the tensor it reads and the shapes of its parameters; a
+block whose output no layer made (Inception's concatenation) joins the
+tensors made inside it that nothing inside reads. Building the network
+with one slider moved at a time gives each layer's own channel count (a
+convolution's filters, a dense layer's units) as a linear function of the
+sliders, for each block the explorer can pick. A forward pass at a
+further setting, for each block, and at two other input sizes checks the
+linear functions and every rule inferred; what does not fit raises
+:class:`ExportError`. The sentences for impossible settings are the
+templates the Python code fills (``widgets.MESSAGES``,
 ``summary.TOO_SMALL``): the script fills them under the same rules, so
 the page says what ``channel_report`` says.
 """
@@ -559,7 +564,7 @@ def mimebundle(explorer, bundle):
     """``bundle`` (the widget's views) with the site's HTML view added."""
     try:
         bundle['text/html'] = html_view(explorer)
-    except Exception as e:  # noqa: BLE001 (the widget view must show)
+    except Exception as e:     # the widget view must show regardless
         # the widget view still works; the site says why this one cannot
         bundle['text/html'] = ('<p><b>This explorer cannot run on the '
                                f'site:</b> {html.escape(repr(e))}</p>')
