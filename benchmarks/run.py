@@ -330,8 +330,8 @@ def run_key(section, source):
 
 # The book's published GPU test accuracy, the bar for time to accuracy:
 # NiN 0.840 (d2l MXNet v0.17.5, section 7.3, shown in the NiN chapter),
-# GoogLeNet 0.90 (0.904 in the 5.10 chapter's published run, 0.901 in
-# the 7.4 seed's printed run).
+# GoogLeNet 0.90 (0.901 in the printed run of d2l's section 7.4, the
+# mxnet.np edition, seed 003).
 BOOK_ACCURACY = {'nin': 0.84, 'googlenet': 0.90, 'googlenet-numpy': 0.90}
 
 
