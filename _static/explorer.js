@@ -10,6 +10,10 @@
 (function () {
   'use strict';
 
+  // The data format this script reads: explorer_site.VERSION, which the
+  // data carries. A page built by another version says so.
+  var VERSION = 1;
+
   // ---- Python's formatting, digit for digit ----
 
   // format(x, '.<d>f') for a finite x >= 0: rounded half to even on the
@@ -370,6 +374,15 @@
       var script = root.querySelector('script.cnnbook-explorer-data');
       if (!script || root.cnnbookExplorer) { return; }
       var data = JSON.parse(script.textContent);
+      if (data.version !== VERSION) {
+        // the table of the starting setting stays; no live explorer
+        var note = element('p', {'class': 'cnnbook-message'});
+        note.textContent = 'This explorer cannot run: its data has ' +
+          'format ' + data.version + ', and this page\'s explorer.js ' +
+          'reads format ' + VERSION + '. Rebuild the site (make book).';
+        root.insertBefore(note, root.firstChild);
+        return;
+      }
       root.cnnbookExplorer = new Explorer(root, data);
       found.push(root.cnnbookExplorer);
     });

@@ -12,13 +12,10 @@ laid out. Needs Chromium (`make browser`); without it, only the kernel.
 
     .venv/bin/python benchmarks/widget_update.py [repeats]
 """
-import functools
 import gzip
-import http.server
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -81,7 +78,7 @@ def _kb(text):
 
 def site():
     sys.path.insert(0, str(ROOT / 'nbtests'))
-    from browser import chromium_path, headless_chromium
+    from browser import chromium_path, headless_chromium, serve
 
     from cnnbook.explorer_site import chapter_explorers, html_view
     if not chromium_path():
@@ -101,24 +98,15 @@ def site():
                 '<link rel="stylesheet" href="explorer.css">'
                 '<script src="explorer.js"></script></head><body>'
                 + ''.join(views) + '</body></html>')
-        handler = functools.partial(_Quiet, directory=tmp)
-        httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        try:
-            with headless_chromium() as browser:
-                page = browser.new_page()
-                for section, _ in sizes:
-                    page.goto(f'http://127.0.0.1:{httpd.server_address[1]}'
-                              f'/{section}.html')
-                    page.wait_for_selector('.cnnbook-explorer-live')
-                    for i in range(page.locator('.cnnbook-explorer')
-                                   .count()):
-                        times = page.evaluate(TIME_CHANGES,
-                                              [i, SITE_CHANGES])
-                        rows.append((f'{section}, explorer {i + 1}',
-                                     statistics.median(times), max(times)))
-        finally:
-            httpd.shutdown()
+        with serve(tmp) as url, headless_chromium() as browser:
+            page = browser.new_page()
+            for section, _ in sizes:
+                page.goto(f'{url}/{section}.html')
+                page.wait_for_selector('.cnnbook-explorer-live')
+                for i in range(page.locator('.cnnbook-explorer').count()):
+                    times = page.evaluate(TIME_CHANGES, [i, SITE_CHANGES])
+                    rows.append((f'{section}, explorer {i + 1}',
+                                 statistics.median(times), max(times)))
     print(f'\n| explorer update on the site (Chromium) | median of '
           f'{SITE_CHANGES} (ms) | slowest (ms) |')
     print('|---|---|---|')
@@ -131,11 +119,6 @@ def site():
               f'{_kb(views)} |')
     for name, data in static.items():
         print(f'| _static/{name} (every page, cached) | {_kb(data)} |')
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def main(repeats=9):

@@ -41,6 +41,7 @@ import string
 
 from . import summary, widgets
 
+# the data format; _static/explorer.js reads this one only
 VERSION = 1
 # the steps of the probes: each slider moved alone, then all together
 STEP = 3
@@ -210,11 +211,6 @@ def _rows(trace, depth):
     return rows
 
 
-def _window_out(n, k, s, p, d):
-    # the formula of summary._spatial_check
-    return (n + 2 * p - d * (k - 1) - 1) // s + 1
-
-
 def _kind(node):
     if not node['leaf']:
         return 'join'
@@ -250,7 +246,7 @@ def _rule(node, kind, src, own, shapes):
     if kind == 'window':
         w = _window(node['block'])
         return (src[:1] + (channels,) + tuple(
-            _window_out(n, *a) for n, *a in
+            summary.window_out(n, *a) for n, *a in
             zip(src[2:], w['k'], w['s'], w['p'], w['d'])))
     if kind == 'global':
         return src[:1] + (channels,) + (1,) * (len(src) - 2)

@@ -83,17 +83,26 @@ TOO_SMALL = ("a {input_h}x{input_w} input is too small: after layer "
              "receives {in_h}x{in_w}). Use a larger input.")
 
 
-def _spatial_check(block, name, shape, input_shape):
-    """Raise ValueError if a conv or pool would produce a size below 1.
+def window_out(n, k, s, p, d=1):
+    """The output size of a convolution or pooling window along one axis:
+    input size ``n``, kernel ``k``, stride ``s``, padding ``p``, dilation
+    ``d``.
 
     The formula is floor((n + 2p - d(k - 1) - 1) / s) + 1, MXNet's 'valid'
-    convention, which gluon's layers use.
+    convention, which gluon's layers use (the site's explorers use it
+    too: cnnbook/explorer_site.py).
     """
+    return (n + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def _spatial_check(block, name, shape, input_shape):
+    """Raise ValueError if a conv or pool would produce a size below 1
+    (:func:`window_out`)."""
     kw = getattr(block, '_kwargs', {})
     if 'kernel' not in kw or kw.get('global_pool') or len(shape) != 4:
         return
     dilate = kw.get('dilate', (1, 1))
-    out = [(n + 2 * p - d * (k - 1) - 1) // s + 1 for n, k, s, p, d in
+    out = [window_out(*a) for a in
            zip(shape[2:], kw['kernel'], kw['stride'], kw['pad'], dilate)]
     if min(out) < 1:
         raise ValueError(TOO_SMALL.format(

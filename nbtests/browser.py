@@ -9,10 +9,16 @@ documents for a machine without a network. Shared by the site tests
         page = browser.new_page()
         seen = watch(page)      # console errors, requests to other hosts
         page.goto('http://127.0.0.1:8000/')
+
+Also: :func:`serve`, a folder on 127.0.0.1 for the browser to load,
+and :func:`table_rows`, layer rows as the explorers' tables show them.
 """
 import contextlib
+import functools
+import http.server
 import os
 import shutil
+import threading
 from urllib.parse import urlparse
 
 # The background services would otherwise try to reach Google's hosts.
@@ -87,3 +93,30 @@ def watch(page):
     """Start recording ``page``'s console errors and foreign requests;
     call before ``page.goto``."""
     return Watch(page)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory):
+    """Serve ``directory`` on 127.0.0.1 (a free port) in a thread; yield
+    its base URL, ``http://127.0.0.1:PORT``; stop the server after."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f'http://127.0.0.1:{httpd.server_address[1]}'
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def table_rows(rows):
+    """Layer rows (``cnnbook.summary.Row``) as the explorers' tables show
+    them, in Jupyter and on the site: name, output shape, parameters and
+    multiply-adds, as text."""
+    return [[r.name, str(r.output_shape), f'{r.params:,}', f'{r.macs:,}']
+            for r in rows]

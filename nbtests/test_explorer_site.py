@@ -10,7 +10,7 @@ import matplotlib
 import pytest
 from mxnet.gluon import nn
 
-from cnnbook import summary, widgets
+from cnnbook import explorer_site, summary, widgets
 from cnnbook.chapters import definitions
 from cnnbook.explorer_site import (ExportError, explorer_data, html_view,
                                    mimebundle)
@@ -125,3 +125,43 @@ def test_html_view_embeds_safe_json():
     bundle = ex._repr_mimebundle_()
     assert bundle['text/html'].startswith('<div class="cnnbook-explorer">')
     assert 'application/vnd.jupyter.widget-view+json' in bundle
+
+
+def test_the_script_checks_the_data_version(tmp_path):
+    """explorer.js reads the data format explorer_site writes; a page
+    whose data has another says so and keeps its static table."""
+    from pathlib import Path
+
+    from browser import headless_chromium, serve
+    static = Path(__file__).resolve().parents[1] / '_static'
+    script = (static / 'explorer.js').read_text()
+    assert f'var VERSION = {explorer_site.VERSION};' in script
+    (tmp_path / 'explorer.js').write_text(script)
+    ex = channel_explorer(nin, (1, 1, 96, 96), dict(c1=96, c2=256, c3=384))
+    view = html_view(ex)
+    version = f'"version":{explorer_site.VERSION},'
+    assert view.count(version) == 1
+    other = view.replace(version, f'"version":{explorer_site.VERSION + 1},')
+    for name, body in (('same', view), ('other', other)):
+        (tmp_path / f'{name}.html').write_text(
+            '<!doctype html><html><head><meta charset="utf-8">'
+            '<script src="explorer.js"></script></head><body>'
+            f'{body}</body></html>')
+    with serve(tmp_path) as url, headless_chromium() as browser:
+        page = browser.new_page()
+        errors = []
+        page.on('pageerror', lambda e: errors.append(str(e)))
+        page.goto(f'{url}/same.html')
+        page.wait_for_selector('.cnnbook-explorer-live')
+        assert page.locator('.cnnbook-message').count() == 0
+        page.goto(f'{url}/other.html')
+        message = page.locator('.cnnbook-explorer .cnnbook-message')
+        message.wait_for()
+        assert message.inner_text() == (
+            'This explorer cannot run: its data has format '
+            f'{explorer_site.VERSION + 1}, and this page\'s explorer.js '
+            f'reads format {explorer_site.VERSION}. Rebuild the site '
+            '(make book).')
+        assert page.locator('.cnnbook-explorer-live').count() == 0
+        assert page.locator('.cnnbook-explorer-static table').is_visible()
+        assert not errors

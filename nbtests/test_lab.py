@@ -15,7 +15,8 @@ asserted. Screenshots: ``_build/screenshots/lab-<chapter>.png``.
 ``make lab`` starts JupyterLab as root too (containers, some lab
 machines), where Jupyter refuses to run without ``--allow-root``.
 """
-import ast
+import contextlib
+import io
 import json
 import os
 import platform
@@ -33,8 +34,9 @@ from pathlib import Path
 
 import pytest
 
-from browser import headless_chromium, watch
+from browser import headless_chromium, table_rows, watch
 from cnnbook.chapters import definitions
+from cnnbook.explorer_site import chapter_explorers
 from cnnbook.widgets import channel_report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +45,11 @@ CHAPTERS = ('nin', 'googlenet', 'googlenet-numpy')
 STALL_S = 240           # no cell finished for this long: the run is stuck
 RUN_S = 900             # a whole notebook, smoke profile
 ACTIVE = '.jp-NotebookPanel:not(.lm-mod-hidden)'
+# the cell (by a line of its source) that prints the network's shapes:
+# layer_summary's table, or 7.4's own loop over the stages
+SHAPE_CELLS = {'nin': 'rows = cnnbook.layer_summary(net, ',
+               'googlenet': 'stages = cnnbook.layer_summary(net, ',
+               'googlenet-numpy': "print(name, 'output shape:', X.shape)"}
 
 
 @pytest.mark.parametrize('uid', ['0', '1000'])
@@ -79,12 +86,25 @@ def _settings(folder):
         path.write_text(json.dumps(value))
 
 
+def _record_this_python(folder):
+    """Make the notebooks in ``folder`` (the server's copy) name this
+    kernel's Python in ``language_info``, which JupyterLab rewrites on
+    opening: the committed notebooks name the main Python
+    (test_notebooks), this venv's may differ in its patch level."""
+    for path in folder.glob('*.ipynb'):
+        nb = json.loads(path.read_text())
+        nb['metadata']['language_info']['version'] = \
+            platform.python_version()
+        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
+
+
 class Lab:
     """A JupyterLab server of this test's own, on a copy of book/ (what
     JupyterLab saves can never reach the repository)."""
 
     def __init__(self, tmp):
         shutil.copytree(ROOT / 'book', tmp / 'root' / 'book')
+        _record_this_python(tmp / 'root' / 'book')
         self.port, self.token = _free_port(), secrets.token_hex(16)
         self.url = f'http://127.0.0.1:{self.port}'
         self.log_path = tmp / 'jupyterlab.log'
@@ -205,6 +225,13 @@ def _errors(state):
             for o in c['outputs'] if ERROR_TEXT.search(o['text'])]
 
 
+def _expect(locator, message):
+    """Playwright's ``expect`` (imported here: the module is collected
+    where playwright is missing, and skipped or failed by the fixture)."""
+    from playwright.sync_api import expect
+    return expect(locator, message)
+
+
 def _shot(page, chapter):
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f'lab-{chapter}.png'
@@ -259,7 +286,7 @@ def _run_all(page, chapter, log):
     """
     _issue_run_all(page, chapter, log)
     start = last_change = time.monotonic()
-    seen, started = None, True
+    seen = None
     while True:
         state = _state(page)
         prompts = [c['prompt'].strip() for c in state['cells']]
@@ -269,14 +296,13 @@ def _run_all(page, chapter, log):
         if errors:
             i, text = errors[0]
             _fail(page, chapter, f'code cell {i} shows an error:\n{text}')
-        started = started or running > 0 or done > 0
         if (done, running) != seen:
             seen, last_change = (done, running), time.monotonic()
-        if started and running == 0 and done == len(prompts):
+        if running == 0 and done == len(prompts):
             log(f'{chapter}: Run All ran {done} cells in '
                 f'{time.monotonic() - start:.0f} s')
             return state
-        if started and running == 0 and done < len(prompts):
+        if running == 0 and done < len(prompts):
             _fail(page, chapter, f'the run stopped after {done} of '
                   f'{len(prompts)} cells')
         if time.monotonic() - last_change > STALL_S:
@@ -287,27 +313,50 @@ def _run_all(page, chapter, log):
         page.wait_for_timeout(1000)
 
 
-# ---- the explorer, in the page and in Python ----
+def _lines(text):
+    return [line.rstrip() for line in text.strip().splitlines()]
 
-def _explorer_in_python(chapter):
-    """The chapter's explorer, built here from its own cell."""
+
+def _shapes_in_python(chapter):
+    """What the chapter's shape cell prints, run here on the chapter's
+    own model code (its ``chapter-model`` cells)."""
+    import mxnet as mx
+
+    import cnnbook
     name = f'{chapter}.ipynb'
-    namespace = definitions(name)
     nb = json.loads((ROOT / 'book' / name).read_text())
-    source = next(''.join(c['source']) for c in nb['cells']
-                  if c['cell_type'] == 'code'
-                  and 'explorer(' in ''.join(c['source']))
-    tree = ast.parse(source)
-    last = ast.Expression(tree.body.pop().value)
-    exec(compile(tree, name, 'exec'), namespace)
-    return eval(compile(last, name, 'eval'), namespace)
+    [source] = [''.join(c['source']) for c in nb['cells']
+                if c['cell_type'] == 'code'
+                and SHAPE_CELLS[chapter] in ''.join(c['source'])]
+    mode = (mx.util.is_np_array(), mx.util.is_np_shape())
+    printed = io.StringIO()
+    try:
+        namespace = definitions(name)     # 7.4's turns NumPy mode on
+        namespace.setdefault('cnnbook', cnnbook)
+        with contextlib.redirect_stdout(printed):
+            exec(compile(source, name, 'exec'), namespace)
+    finally:
+        mx.util.set_np(shape=mode[1], array=mode[0])
+    return _lines(printed.getvalue())
 
+
+def _check_shapes(state, chapter):
+    """The shape table is shown as text, as Python prints it."""
+    cells = [c for c in state['cells'] if SHAPE_CELLS[chapter] in c['source']]
+    assert len(cells) == 1, f'{chapter}: {len(cells)} shape cells'
+    shown = _lines('\n'.join(o['text'] for o in cells[0]['outputs']))
+    want = _shapes_in_python(chapter)
+    assert len(want) >= 7 and 'output shape' in want[0], want
+    assert shown == want, f'{chapter}: the shape table shown is not ' \
+        f'the one Python prints:\n' + '\n'.join(shown)
+
+
+# ---- the explorer, in the page and in Python ----
 
 def _expected_rows(ex, values):
     shape = tuple(ex.input_shape)
     report = channel_report(ex.build, shape, ex.depth, **values)
-    return [[r.name, str(r.output_shape), f'{r.params:,}', f'{r.macs:,}']
-            for r in report.rows]
+    return table_rows(report.rows)
 
 
 TABLE_JS = '''(sel) => {
@@ -335,9 +384,12 @@ class PageExplorer:
             has=self.page.locator('.widget-label',
                                   has_text=re.compile(f'^{label}$')))
 
-    def readout(self, label):
-        return int(self.slider(label).locator('.widget-readout')
-                   .inner_text().replace(',', ''))
+    def wait_readout(self, label, value, what):
+        """Wait for the slider's readout to show ``value``."""
+        text = re.compile(rf'^\s*({value}|{value:,})\s*$')
+        _expect(self.slider(label).locator('.widget-readout'),
+                f'{self.chapter}: after {what} the {label} readout does not '
+                f'show {value}').to_have_text(text, timeout=30_000)
 
     def wait_table(self, rows, what, started):
         try:
@@ -372,7 +424,9 @@ class PageExplorer:
 
 
 def _drive_explorer(page, chapter, log):
-    ex = _explorer_in_python(chapter)
+    explorers = chapter_explorers(chapter)
+    assert len(explorers) == 1, f'{chapter}: {len(explorers)} explorers'
+    ex = explorers[0]
     shown = PageExplorer(page, chapter)
     assert shown.cell.count() == 1, f'{chapter}: no explorer with sliders'
     values = ex.values()
@@ -386,7 +440,7 @@ def _drive_explorer(page, chapter, log):
         for _ in range(3):
             started = shown.press(first, 'ArrowRight')
             values[first] += 1
-            assert shown.readout(first) == values[first]
+            shown.wait_readout(first, values[first], 'ArrowRight')
             shown.wait_table(_expected_rows(ex, values),
                              f'{first} = {values[first]}', started)
         started = time.monotonic()
@@ -398,8 +452,8 @@ def _drive_explorer(page, chapter, log):
         top = 4 * values[first]
         started = shown.type_value(first, top)
         values[first] = top
-        assert shown.readout(first) == top, \
-            f'{chapter}: c1 stops at {shown.readout(first)}, not {top}'
+        # a limit left from 3a would stop it below
+        shown.wait_readout(first, top, f'typing {top} in block 4e')
         shown.wait_table(_expected_rows(ex, values), f'4e c1 = {top}',
                          started)
         started = shown.press(first, 'ArrowLeft')
@@ -460,9 +514,12 @@ def test_chapter_in_jupyterlab(chapter, chromium, lab):
     seen = watch(page)      # blocks requests to other hosts
     try:
         _check_chapter(page, chapter, lab, log, page_errors)
-        if seen.foreign or seen.errors:
-            log(f'{chapter}: requests to other hosts (blocked): '
-                f'{seen.foreign}; console errors: {seen.errors}')
+        if seen.errors:
+            log(f'{chapter}: console errors: {seen.errors}')
+        # JupyterLab, its extensions and the outputs load everything
+        # from the server (news and update checks are off: _settings)
+        assert not seen.foreign, \
+            f'{chapter}: requests to other hosts (blocked): {seen.foreign}'
     except BaseException:
         try:
             _shot(page, chapter)
@@ -478,25 +535,21 @@ def _check_chapter(page, chapter, lab, log, page_errors):
     page.goto(f'{lab.url}/lab/workspaces/{chapter}/tree/book/'
               f'{chapter}.ipynb?reset&token={lab.token}')
     page.wait_for_selector(f'{ACTIVE} .jp-CodeCell', timeout=90_000)
+    # the kernel started and known: idle, its name in the toolbar (the
+    # notebook's kernelspec and language_info are written by then)
     _wait_idle(page, 120_000)
-    page.wait_for_timeout(2000)     # kernel info and kernelspec land
+    display = json.loads((ROOT / 'book' / f'{chapter}.ipynb').read_text())[
+        'metadata']['kernelspec']['display_name']
+    _expect(page.locator(f'{ACTIVE} .jp-KernelName'),
+            f'{chapter}: the toolbar does not name the kernel '
+            f'{display!r}').to_have_text(display, timeout=60_000)
     log(f'{chapter}: opened, kernel idle in '
         f'{time.monotonic() - started:.1f} s')
-    state = _state(page)
-    # JupyterLab writes the kernel's language_info, which names its
-    # Python; the notebooks name the main one (test_notebooks)
-    recorded = json.loads((ROOT / 'book' / f'{chapter}.ipynb').read_text())[
-        'metadata']['language_info']['version']
-    if platform.python_version() == recorded:
-        assert not state['dirty'], (
-            f'{chapter}: JupyterLab marks the notebook modified on '
-            'opening: its kernelspec or language_info differs from what '
-            'JupyterLab writes (see test_notebooks.'
-            'test_standard_kernel_metadata)')
-    else:
-        log(f'{chapter}: not checked whether the notebook opens '
-            f'unmodified: it records Python {recorded}, this kernel is '
-            f'{platform.python_version()}')
+    # the server's copy names this kernel's Python (_record_this_python)
+    assert not _state(page)['dirty'], (
+        f'{chapter}: JupyterLab marks the notebook modified on opening: '
+        'its kernelspec or language_info differs from what JupyterLab '
+        'writes (see test_notebooks.test_standard_kernel_metadata)')
 
     state = _run_all(page, chapter, log)
     _check_myst(page, chapter)
@@ -515,6 +568,8 @@ def _check_chapter(page, chapter, lab, log, page_errors):
         has_text='history = cnnbook.train(net')
     assert train.locator('.jp-OutputArea-output img').count() >= 1, \
         f'{chapter}: the training figure is not shown'
+    # the shape table is printed
+    _check_shapes(state, chapter)
     # the explorer's widgets are rendered (its table: below)
     assert page.locator(f'{ACTIVE} .widget-slider').count() >= 4
     _drive_explorer(page, chapter, log)
