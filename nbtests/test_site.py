@@ -5,16 +5,14 @@ _build/test-site (its own execution cache, kept between runs), serves
 them on 127.0.0.1 and loads every page in Debian's headless Chromium
 through Playwright. Screenshots go to _build/screenshots/.
 """
-import functools
-import http.server
 import os
 import re
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
-from browser import headless_chromium, require_chromium, watch
+from browser import (headless_chromium, require_chromium, serve, table_rows,
+                     watch)
 
 from cnnbook.build import toc_pages
 
@@ -44,16 +42,8 @@ def built():
 
 @pytest.fixture(scope='session')
 def server(built):
-    handler = functools.partial(_QuietHandler, directory=str(OUT / '_build'))
-    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f'http://127.0.0.1:{httpd.server_address[1]}'
-    httpd.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with serve(OUT / '_build') as url:
+        yield url
 
 
 @pytest.fixture(scope='session')
@@ -296,9 +286,7 @@ def _python_view(ex, choice, values, size):
     ex.set_values(values)
     if ex.report is None:
         return None, f'Not possible: {ex.message}', []
-    rows = [[r.name, str(r.output_shape), f'{r.params:,}', f'{r.macs:,}']
-            for r in ex.report.rows]
-    return ex.summary.value, None, rows
+    return ex.summary.value, None, table_rows(ex.report.rows)
 
 
 def _python_message(ex, values, size):
@@ -310,17 +298,6 @@ def _python_message(ex, values, size):
     return f'Not possible: {e.value}'
 
 
-def _flat(values, keys):
-    return [values[n] if i is None else values[n][i] for n, i in keys]
-
-
-def _nested(flat, keys):
-    out = {}
-    for (name, i), v in zip(keys, flat):
-        out[name] = v if i is None else out.get(name, ()) + (v,)
-    return out
-
-
 @pytest.mark.parametrize('section', SECTIONS)
 def test_site_explorers(visit, section, monkeypatch):
     """Each explorer on the page gives channel_report's numbers, totals
@@ -330,7 +307,7 @@ def test_site_explorers(visit, section, monkeypatch):
     from IPython.display import HTML
 
     from cnnbook import widgets
-    from cnnbook.explorer_site import chapter_explorers
+    from cnnbook.explorer_site import _flat, _nested, chapter_explorers
 
     # the Python explorers' chart is not compared: skip drawing it
     monkeypatch.setattr(widgets, '_bar_chart', lambda rows: HTML(''))
