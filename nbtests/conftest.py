@@ -53,15 +53,3 @@ class _Interrupting:
 def interrupting():
     """Wrap a loader so that its second epoch is cut by Ctrl-C."""
     return _Interrupting
-
-
-def pytest_sessionfinish(session):
-    """Close the widgets the tests made while their comms still exist.
-
-    Otherwise each widget's __del__ runs at interpreter exit, after the
-    comm registry is gone, and prints a KeyError traceback per widget:
-    harmless, but hundreds of lines that bury the test summary.
-    """
-    import sys
-    if 'ipywidgets' in sys.modules:
-        sys.modules['ipywidgets'].Widget.close_all()
