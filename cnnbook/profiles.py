@@ -81,7 +81,7 @@ BOOK = {
 # nets have no batch normalization, and Xavier's small first weights let
 # the signal fade), Adam with a short warm-up and a cosine decay.
 CPU = {
-    'nin': Recipe(lr=0.001, num_epochs=3, batch_size=64, resize=99,
+    'nin': Recipe(lr=0.001, num_epochs=2, batch_size=64, resize=99,
                   warmup_epochs=0.2, schedule='cosine', optimizer='adam',
                   initializer='msra'),
     'googlenet': Recipe(lr=0.001, num_epochs=3, batch_size=64, resize=48,
