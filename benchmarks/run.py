@@ -409,11 +409,23 @@ def fmt(x, spec='.0f'):
     return '–' if x is None else format(x, spec)
 
 
+def log_link():
+    """A link to the run log that works where results.md is included
+    (the site's How-long page): the repository's copy, from _config.yml."""
+    import yaml
+    config = yaml.safe_load((ROOT / '_config.yml').read_text())
+    url = config['repository']['url']
+    return f'[benchmarks/accuracy-runs.jsonl]({url}/blob/main/benchmarks/' \
+        'accuracy-runs.jsonl)'
+
+
 def markdown(results):
     m = results['machine']
+    logged = (f"; every training run is logged in {log_link()}"
+              if results.get('accuracy') else '')
     out = [f"Measured on {m['cpu']}, {m['cores']} cores, "
            f"OMP_NUM_THREADS={m['OMP_NUM_THREADS']}, MXNet {m['mxnet']}, "
-           f"{m['date']}, by `{results['command']}`.", '',
+           f"{m['date']}, by `{results['command']}`{logged}.", '',
            '**Training throughput**, batch 128, images/s over timed steps '
            'after warm-up (book-style and PyTorch loops: the median step; '
            'cnnbook.train, which reads nothing back per batch: the mean '

@@ -64,6 +64,15 @@ def test_time_to_book_accuracy():
     assert bench.minutes_to([(1.0, 0.5)], 0.84) is None
 
 
+def test_report_links_the_run_log_only_when_it_trained():
+    # an absolute link: results.md is included in the site's How-long page
+    link = ('[benchmarks/accuracy-runs.jsonl](https://github.com/cnnbook/'
+            'cnnbook/blob/main/benchmarks/accuracy-runs.jsonl)')
+    assert link in bench.markdown(_results(torch=None)).splitlines()[0]
+    quick = dict(_results(torch=None), accuracy=None)
+    assert 'accuracy-runs' not in bench.markdown(quick)
+
+
 def test_report_without_torch_says_so():
     text = bench.markdown(_results(torch=None))
     assert 'PyTorch eager: not measured' in text
@@ -128,8 +137,12 @@ def test_run_key_follows_what_a_run_depends_on(tmp_path, monkeypatch):
     assert bench.run_key('nin', 'book recipe') != before['book recipe']
 
 
+# the epochs of NiN's cpu recipe, which a logged run must have trained
+NIN_EPOCHS = bench.cnnbook.settings('nin', 'cpu').num_epochs
+
+
 def _notebook_run(tmp_path, monkeypatch, code):
-    # a stand-in for book/nin.ipynb, whose cpu recipe trains 3 epochs
+    # a stand-in for book/nin.ipynb
     book = tmp_path / 'book'
     book.mkdir(exist_ok=True)
     nbformat.write(nbformat.v4.new_notebook(
@@ -142,7 +155,7 @@ def test_notebook_run_reads_what_the_notebook_glued(tmp_path, monkeypatch):
     run = _notebook_run(tmp_path, monkeypatch, (
         'from myst_nb import glue\n'
         "glue('test_acc', 0.875, display=False)\n"
-        "glue('epochs', 3, display=False)\n"
+        f"glue('epochs', {NIN_EPOCHS}, display=False)\n"
         "glue('train_seconds', 12.5, display=False)"))
     assert (run['test_acc'], run['seconds'], run['nan']) == (0.875, 12.5,
                                                              False)
@@ -150,7 +163,8 @@ def test_notebook_run_reads_what_the_notebook_glued(tmp_path, monkeypatch):
 
 
 def test_notebook_run_refuses_a_partial_run(tmp_path, monkeypatch):
-    with pytest.raises(RuntimeError, match='nin trained 1 of 3 epochs'):
+    with pytest.raises(RuntimeError,
+                       match=f'nin trained 1 of {NIN_EPOCHS} epochs'):
         _notebook_run(tmp_path, monkeypatch, (
             'from myst_nb import glue\n'
             "glue('test_acc', 0.875, display=False)\n"
@@ -218,7 +232,8 @@ def test_a_run_shorter_than_its_recipe_is_refused(monkeypatch):
     # a history cut short, however that came about, is not a result
     monkeypatch.setattr(bench.cnnbook, 'train',
                         lambda *a, **k: History())
-    with pytest.raises(RuntimeError, match='nin trained 0 of 3 epochs'):
+    with pytest.raises(RuntimeError,
+                       match=f'nin trained 0 of {NIN_EPOCHS} epochs'):
         bench.seed_run('nin', 1)
 
 
