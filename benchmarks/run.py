@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/run.py           # everything (hours)
     .venv/bin/python benchmarks/run.py --quick   # a few minutes
     .venv/bin/python benchmarks/run.py --skip-accuracy   # no part 3
+    .venv/bin/python benchmarks/run.py --keep-throughput # parts 1-2 reused
 
 writes benchmarks/results.md, results.json and results.png (--quick:
 results-quick.*, so a quick run never replaces the full one). The parts:
@@ -194,6 +195,19 @@ def throughput(quick):
             print(row, flush=True)
             rows.append(row)
     return rows
+
+
+def kept_throughput(path):
+    """The throughput rows of an earlier full report, or None when there
+    is none or it ran on another CPU (its figures would not compare)."""
+    if not path.exists():
+        return None
+    old = json.loads(path.read_text())
+    if old.get('quick') or old['machine']['cpu'] != machine()['cpu']:
+        return None
+    print(f"throughput: kept from {path.name} ({old['machine']['date']})",
+          flush=True)
+    return old['throughput']
 
 
 def _glued(nb):
@@ -620,11 +634,18 @@ def main(argv=None):
                         help='leave out part 3, the hours of training')
     parser.add_argument('--skip-book', action='store_true',
                         help="part 3 without the book's recipe runs")
+    parser.add_argument('--keep-throughput', action='store_true',
+                        help="parts 1-2 from the last full report "
+                        "(results.json) if it ran on this CPU, so that a "
+                        "rerun only trains what changed")
     args = parser.parse_args(argv)
     command = ' '.join(['benchmarks/run.py'] + (
         sys.argv[1:] if argv is None else list(argv)))
+    rows = kept_throughput(HERE / 'results.json') \
+        if args.keep_throughput else None
     results = {'quick': args.quick, 'command': command,
-               'machine': machine(), 'throughput': throughput(args.quick),
+               'machine': machine(),
+               'throughput': rows or throughput(args.quick),
                'repeats': REPEATS}
     if not (args.quick or args.skip_accuracy):
         results['accuracy'] = time_to_accuracy(

@@ -274,3 +274,17 @@ def test_book_run_trains_the_books_recipe_in_slices(monkeypatch):
     assert [s[3] for s in seen] == [True] + [False] * (len(seen) - 1)
     assert sum(s[0] for s in seen) * book.batch_size <= 1200
     assert [m for m, _ in run['curve']] == sorted(m for m, _ in run['curve'])
+
+
+def test_throughput_is_kept_only_from_a_full_report_on_this_cpu(tmp_path):
+    path = tmp_path / 'results.json'
+    assert bench.kept_throughput(path) is None
+    old = dict(_results(torch=None), quick=False)
+    old['machine']['cpu'] = bench.machine()['cpu']
+    path.write_text(json.dumps(old))
+    assert bench.kept_throughput(path) == old['throughput']
+    path.write_text(json.dumps(dict(old, quick=True)))
+    assert bench.kept_throughput(path) is None
+    old['machine']['cpu'] = 'another CPU'
+    path.write_text(json.dumps(old))
+    assert bench.kept_throughput(path) is None
