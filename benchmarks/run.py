@@ -397,12 +397,23 @@ def time_to_accuracy(seeds, log, book=True):
 
 
 def smoke_suite():
+    """Part 4: seconds for the whole smoke suite, and per notebook (from
+    pytest's --durations report, which times each notebook's run)."""
     env = dict(os.environ, CNNBOOK_PROFILE='smoke')
     tic = time.perf_counter()
-    subprocess.run([sys.executable, '-m', 'pytest', '--nbmake', 'book',
-                    '-q', '-p', 'no:cacheprovider'], cwd=ROOT, env=env,
-                   check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - tic
+    done = subprocess.run([sys.executable, '-m', 'pytest', '--nbmake', 'book',
+                           '-q', '-p', 'no:cacheprovider', '--durations=0'],
+                          cwd=ROOT, env=env, check=True, capture_output=True,
+                          text=True)
+    return time.perf_counter() - tic, smoke_durations(done.stdout)
+
+
+def smoke_durations(report):
+    """{notebook stem: seconds} from the lines of a --durations report
+    such as ``12.34s call     book/nin.ipynb::``."""
+    import re
+    return {m[2]: float(m[1]) for m in re.finditer(
+        r'^([\d.]+)s call\s+\S*?([\w-]+)\.ipynb', report, re.M)}
 
 
 def machine():
@@ -507,7 +518,10 @@ def markdown(results):
         out += ['', 'Time to accuracy: not run by this invocation '
                 '(`--quick` or `--skip-accuracy`).']
     out += ['', f"**Smoke suite** (`pytest --nbmake book`, smoke profile): "
-            f"{results['smoke_seconds']:.0f} s.", '']
+            f"{results['smoke_seconds']:.0f} s" + (', of which ' + ', '.join(
+                f'{name} {secs:.0f} s' for name, secs in
+                results['smoke_notebooks'].items())
+                if results.get('smoke_notebooks') else '') + '.', '']
     speed = {r['model']: r['ours'] / r['book'] for r in results['throughput']
              if r['size'] == max(s['size'] for s in results['throughput']
                                  if s['model'] == r['model'])}
@@ -650,7 +664,7 @@ def main(argv=None):
     if not (args.quick or args.skip_accuracy):
         results['accuracy'] = time_to_accuracy(
             args.seeds, HERE / 'accuracy-runs.jsonl', not args.skip_book)
-    results['smoke_seconds'] = smoke_suite()
+    results['smoke_seconds'], results['smoke_notebooks'] = smoke_suite()
     stem = 'results-quick' if args.quick else 'results'
     text = markdown(results)
     # write beside, then rename, so an interrupted run leaves the old files

@@ -288,3 +288,18 @@ def test_throughput_is_kept_only_from_a_full_report_on_this_cpu(tmp_path):
     old['machine']['cpu'] = 'another CPU'
     path.write_text(json.dumps(old))
     assert bench.kept_throughput(path) is None
+
+
+def test_smoke_durations_per_notebook():
+    report = ('============ slowest durations ============\n'
+              '41.20s call     book/googlenet-numpy.ipynb::googlenet-numpy'
+              '.ipynb\n'
+              '22.05s call     book/nin.ipynb::nin.ipynb\n'
+              '0.01s setup    book/nin.ipynb::nin.ipynb\n'
+              '=== 4 passed in 80.00s ===\n')
+    assert bench.smoke_durations(report) == {'googlenet-numpy': 41.2,
+                                             'nin': 22.05}
+    results = dict(_results(torch=None),
+                   smoke_notebooks={'nin': 22.05, 'googlenet': 9.6})
+    assert ('**Smoke suite** (`pytest --nbmake book`, smoke profile): 80 s, '
+            'of which nin 22 s, googlenet 10 s.') in bench.markdown(results)
