@@ -403,8 +403,12 @@ def smoke_suite():
     tic = time.perf_counter()
     done = subprocess.run([sys.executable, '-m', 'pytest', '--nbmake', 'book',
                            '-q', '-p', 'no:cacheprovider', '--durations=0'],
-                          cwd=ROOT, env=env, check=True, capture_output=True,
+                          cwd=ROOT, env=env, stdout=subprocess.PIPE,
                           text=True)
+    if done.returncode:
+        # the report is captured for its durations: show why it failed
+        raise RuntimeError('the smoke suite failed (pytest --nbmake book, '
+                           f'CNNBOOK_PROFILE=smoke):\n{done.stdout[-3000:]}')
     return time.perf_counter() - tic, smoke_durations(done.stdout)
 
 
