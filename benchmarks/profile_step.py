@@ -30,7 +30,7 @@ from mxnet import autograd, gluon  # noqa: E402
 
 import cnnbook  # noqa: E402
 from cnnbook.chapters import builder  # noqa: E402
-from cnnbook.train import initializer_for, optimizer_params  # noqa: E402
+from cnnbook.training import initializer_for, optimizer_params  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 

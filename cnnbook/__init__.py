@@ -15,12 +15,11 @@ only when CNNBOOK_PROFILE is unset, to see whether a GPU runs), and the
 notebooks never load the Sphinx extension (``cnnbook.sphinxext``, which
 only the site build imports). nbtests/test_imports.py checks this.
 
-``cnnbook.last_history`` is the History of the latest :func:`train`
-call, finished or not: after Ctrl-C it holds the epochs done so far.
+``cnnbook.training.last_history`` is the History of the latest
+:func:`train` call, finished or not: after Ctrl-C it holds the epochs
+done so far.
 """
 from . import _compat  # noqa: F401  (first: see cnnbook/_compat.py)
-import sys
-
 from .data import (DataError, get_fashion_mnist_labels,
                    load_data_fashion_mnist)
 from .models import alexnet
@@ -30,8 +29,9 @@ from .profiles import active_profile, settings
 from .prose import claim
 from .results import record_results
 from .summary import layer_summary
-from .train import (History, TrainingDiverged, evaluate_accuracy, set_seed,
-                    train, try_gpu)
+from .device import try_gpu
+from .training import (History, TrainingDiverged, evaluate_accuracy,
+                       set_seed, train)
 
 __all__ = ['DataError', 'History', 'LiveCurves', 'Table', 'TrainingDiverged',
            'active_profile', 'alexnet', 'claim', 'draw_branches',
@@ -41,11 +41,3 @@ __all__ = ['DataError', 'History', 'LiveCurves', 'Table', 'TrainingDiverged',
            'set_seed', 'settings', 'show_class_maps', 'show_images',
            'train', 'try_gpu']
 
-
-def __getattr__(name):
-    # ``cnnbook.train`` is the function, which hides the module of the
-    # same name, so the module's variable is read through sys.modules;
-    # a plain import here would copy the value once (None) and go stale.
-    if name == 'last_history':
-        return sys.modules[__name__ + '.train'].last_history
-    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

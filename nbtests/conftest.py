@@ -1,9 +1,7 @@
 """Fixtures shared by several test files."""
 import pytest
 
-# cnnbook.train is also the name of a function in cnnbook: import the
-# cache's owner by name.
-from cnnbook.train import _gpu_runs
+from cnnbook.device import _gpu_runs
 
 
 @pytest.fixture(autouse=True)

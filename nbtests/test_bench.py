@@ -131,7 +131,7 @@ def test_run_key_follows_what_a_run_depends_on(tmp_path, monkeypatch):
     assert bench.run_key('nin', 'notebook') != before['notebook']
     assert bench.run_key('nin', 'cnnbook.train') == before['cnnbook.train']
     # the training code: every run is stale
-    with open(tmp_path / 'cnnbook' / 'train.py', 'a') as f:
+    with open(tmp_path / 'cnnbook' / 'training.py', 'a') as f:
         f.write('\n# changed\n')
     assert bench.run_key('nin', 'cnnbook.train') != before['cnnbook.train']
     assert bench.run_key('nin', 'book recipe') != before['book recipe']
@@ -225,7 +225,7 @@ def test_interrupted_run_is_never_logged(tmp_path, monkeypatch,
 
 
 def test_a_run_shorter_than_its_recipe_is_refused(monkeypatch):
-    from cnnbook.train import History
+    from cnnbook.training import History
     _tiny_problem(monkeypatch)
     full = bench.seed_run('nin', 1)
     assert full['test_acc'] is not None and not full['nan']

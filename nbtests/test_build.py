@@ -14,7 +14,8 @@ def test_fingerprint_follows_profile_and_library(tmp_path):
     base = build.library_fingerprint('cpu', copy)
     assert base == build.library_fingerprint('cpu', LIBRARY)
     assert base != build.library_fingerprint('smoke', copy)
-    (copy / 'train.py').write_text((copy / 'train.py').read_text() + '#\n')
+    path = copy / 'training.py'
+    path.write_text(path.read_text() + '#\n')
     assert base != build.library_fingerprint('cpu', copy)
 
 

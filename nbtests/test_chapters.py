@@ -5,7 +5,7 @@ import pytest
 from mxnet import nd
 
 from cnnbook import layer_summary
-from cnnbook.chapters import builder, definitions
+from cnnbook.chapters import builder, chapter, definitions, sections
 
 
 @pytest.fixture(scope='module')
@@ -75,22 +75,39 @@ def test_googlenet_hybridizes(goog):
     assert net(nd.zeros((2, 1, 28, 28))).shape == (2, 10)
 
 
-@pytest.mark.parametrize('section, side', [
-    ('nin', 67), ('googlenet', 28), ('googlenet-numpy', 28)])
-def test_every_chapter_network_runs_forward(section, side):
-    # the smallest inputs the cpu profile trains on; a batch of 2
+@pytest.mark.parametrize('name', [c.name for c in sections()])
+def test_every_chapter_network_runs_forward(name):
+    # at the input the cpu profile trains on; a batch of 2, in the
+    # chapter's own array mode
     import mxnet as mx
-    net = builder(section)()
-    net.initialize()
-    zeros = mx.np.zeros if mx.util.is_np_array() else mx.nd.zeros
-    assert net(zeros((2, 1, side, side))).shape == (2, 10)
+    c = chapter(name)
+    side = c.cpu.resize or 28
+    net = builder(name)()
+    with c.numpy_mode():
+        net.initialize()
+        zeros = mx.np.zeros if c.api == 'np' else mx.nd.zeros
+        assert net(zeros((2, 1, side, side))).shape == (2, 10)
 
 
-def test_the_numpy_chapter_sets_its_interface():
-    from mxnet import util
+def test_the_numpy_chapter_leaves_the_callers_mode_alone():
+    # Defect: building 7.4's net left MXNet's NumPy interface on, and a
+    # later nd network failed with "received a legacy ndarray".
+    import cnnbook
+    from mxnet import gluon, nd, util
+    from mxnet.gluon import nn
     names = definitions('googlenet-numpy.ipynb')
-    assert util.is_np_array() and util.is_np_shape()
     assert len(names['INCEPTION_CHANNELS']['b4']) == 5
+    net = builder('googlenet-numpy')()
+    assert not util.is_np_array() and not util.is_np_shape()
+    with chapter('googlenet-numpy').numpy_mode():
+        assert util.is_np_array() and util.is_np_shape()
+        net.initialize()
+    assert not util.is_np_array()
+    mlp = nn.HybridSequential()
+    mlp.add(nn.Dense(8, activation='relu'), nn.Dense(10))
+    X, y = nd.random.uniform(shape=(64, 1, 4, 4)), nd.zeros((64,))
+    data = gluon.data.DataLoader(gluon.data.ArrayDataset(X, y), 32)
+    cnnbook.train(mlp, data, data, 1, 0.1, plot=False)
 
 
 def test_only_tagged_cells_run(tmp_path, monkeypatch):
@@ -116,5 +133,6 @@ def test_only_tagged_cells_run(tmp_path, monkeypatch):
 
 def test_builder_lookup():
     assert builder('googlenet-numpy').__name__ == 'googlenet'
-    with pytest.raises(ValueError, match="unknown section 'vgg'"):
+    with pytest.raises(ValueError, match="unknown section 'vgg'; known: "
+                       "quickstart, nin"):
         builder('vgg')

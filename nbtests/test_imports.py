@@ -28,7 +28,7 @@ def test_every_module_but_the_extension_imports_lightly():
     folder = Path(__file__).resolve().parents[1] / 'cnnbook'
     modules = sorted({p.stem for p in folder.glob('*.py')}
                      - {'__init__', '__main__', 'sphinxext'})
-    assert {'data', 'train', 'build', 'results'} <= set(modules)
+    assert {'data', 'training', 'build', 'results'} <= set(modules)
     statement = '; '.join(f'import cnnbook.{m}' for m in modules)
     assert loaded_after(statement) == []
     assert 'sphinx' in loaded_after('import cnnbook.sphinxext')

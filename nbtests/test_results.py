@@ -2,7 +2,7 @@
 import pytest
 
 import cnnbook
-from cnnbook.train import Epoch, History
+from cnnbook.training import Epoch, History
 
 
 def test_record_results_glues_the_last_epoch(monkeypatch):

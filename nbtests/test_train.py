@@ -7,11 +7,10 @@ import pytest
 from mxnet import gluon
 from mxnet.gluon import nn
 
-# `cnnbook.train` is also the name of the function, so import from the
-# module by name.
-from cnnbook.train import (CHANCE_LOSS, TrainingDiverged, _format_secs,
-                           _scheduler, chance_hint, evaluate_accuracy,
-                           initializer_for, set_seed, train, try_gpu)
+from cnnbook.device import try_gpu
+from cnnbook.training import (CHANCE_LOSS, TrainingDiverged, _format_secs,
+                              _scheduler, chance_hint, evaluate_accuracy,
+                              initializer_for, set_seed, train)
 
 
 def loaders(n=512, batch=64, scale=1.0, seed=0):
@@ -81,19 +80,18 @@ def test_divergence_stops_with_advice():
 
 def test_chance_level_prints_hint(capsys, monkeypatch):
     # inputs scaled to almost nothing: logits near 0, loss near ln 10
-    monkeypatch.setenv('CNNBOOK_PROFILE', 'cpu')
     train_iter, test_iter = loaders(scale=1e-6)
-    train(mlp(), train_iter, test_iter, 1, 1e-6, mx.cpu(), plot=False)
+    train(mlp(), train_iter, test_iter, 1, 1e-6, mx.cpu(), plot=False,
+          profile='cpu')
     out = capsys.readouterr().out
     assert 'hint: the loss is still about ln 10' in out
     assert 'this run (SGD, lr 1e-06) has not started' in out
     assert CHANCE_LOSS == pytest.approx(2.302585)
 
 
-def test_chance_hint_describes_the_run(monkeypatch):
+def test_chance_hint_describes_the_run():
     """Defect: the hint named NiN in the GoogLeNet chapters and suggested
     momentum with a warm-up under a recipe that had both."""
-    monkeypatch.setenv('CNNBOOK_PROFILE', 'cpu')
     hint = chance_hint(0.001, 'adam', 0.0, 0.2)
     assert 'this run (Adam, lr 0.001, a 0.2-epoch warm-up)' in hint
     assert 'momentum' not in hint and 'warmup_epochs' not in hint
@@ -108,11 +106,20 @@ def test_chance_hint_describes_the_run(monkeypatch):
 
 
 def test_no_chance_hint_under_the_smoke_profile(capsys, monkeypatch):
-    # a smoke run is too short to learn: a hint there would mislead
-    monkeypatch.setenv('CNNBOOK_PROFILE', 'smoke')
-    assert chance_hint(0.1, 'sgd', 0.0, 0.0) is None
+    # a smoke run is too short to learn: a hint there would mislead. The
+    # profile comes as an argument (settings' train_kwargs passes it);
+    # the environment does not decide.
+    import cnnbook
+    monkeypatch.setenv('CNNBOOK_PROFILE', 'cpu')
+    assert chance_hint(0.1, 'sgd', 0.0, 0.0, profile='smoke') is None
+    cfg = cnnbook.settings('nin', 'smoke')
+    assert cfg.train_kwargs()['profile'] == 'smoke'
+    assert cfg.short(100, 100).train_kwargs()['profile'] == 'smoke'
     train_iter, test_iter = loaders(scale=1e-6)
-    train(mlp(), train_iter, test_iter, 1, 1e-6, mx.cpu(), plot=False)
+    kwargs = dict(cfg.train_kwargs(), optimizer='sgd', initializer='xavier',
+                  warmup_epochs=0.0, schedule='constant')
+    train(mlp(), train_iter, test_iter, 1, 1e-6, mx.cpu(), plot=False,
+          **kwargs)
     assert 'hint' not in capsys.readouterr().out
 
 
@@ -131,10 +138,10 @@ def test_ctrl_c_stops_and_keeps_the_history(capsys, interrupting):
               plot=False)
     h = err.value.history
     assert len(h) == 1 and h.interrupted and h[0].epoch == 1
-    assert cnnbook.last_history is h
+    assert cnnbook.training.last_history is h
     out = capsys.readouterr().out
     assert 'interrupted after 1 complete epoch' in out
-    assert 'cnnbook.last_history' in out
+    assert 'cnnbook.training.last_history' in out
     assert 'interrupted' in repr(h)
 
 
@@ -142,7 +149,7 @@ def test_last_history_is_the_latest_run():
     import cnnbook
     train_iter, test_iter = loaders(n=128)
     h = train(mlp(), train_iter, test_iter, 1, 0.1, mx.cpu(), plot=False)
-    assert cnnbook.last_history is h and not h.interrupted
+    assert cnnbook.training.last_history is h and not h.interrupted
 
 
 def test_numpy_interface():
@@ -216,14 +223,14 @@ def test_an_epoch_without_batches_is_refused():
 
 
 def test_thread_tip(monkeypatch):
-    from cnnbook.train import _thread_tip
+    from cnnbook.device import thread_tip
     monkeypatch.setattr('os.sched_getaffinity', lambda pid: {0, 1, 2, 3})
     monkeypatch.delenv('OMP_NUM_THREADS', raising=False)
-    assert _thread_tip() == ('tip: MXNet uses 2 of 4 cores. Start Jupyter '
+    assert thread_tip() == ('tip: MXNet uses 2 of 4 cores. Start Jupyter '
                              'with OMP_NUM_THREADS=4 (make lab does) to '
                              'train up to twice as fast.')
     monkeypatch.setenv('OMP_NUM_THREADS', '4')
-    assert _thread_tip() is None
+    assert thread_tip() is None
 
 
 def test_custom_loss_is_used():

@@ -5,20 +5,21 @@ Works under both the classic ``nd`` API and the NumPy interface
 running sums below use only operations both kinds share.
 """
 import dataclasses
-import functools
 import math
 import random
 import time
 
 import numpy as np
 
+from .device import thread_tip, try_gpu
 from .plot import LiveCurves, in_notebook
+from .recipe import OPTIMIZER_NAMES
 
 CHANCE_LOSS = math.log(10)   # cross-entropy of a uniform guess, 10 classes
 
 # The History of the latest train() call, finished or not: after Ctrl-C
 # the notebook cell stops with the exception, and this is where the
-# student finds the epochs done (also as ``cnnbook.last_history``).
+# student finds the epochs done (``cnnbook.training.last_history``).
 last_history = None
 
 NO_BATCH = ('train_iter yields no batch: it holds fewer examples than one '
@@ -32,46 +33,6 @@ class TrainingDiverged(FloatingPointError):
     def __init__(self, message, history):
         super().__init__(message)
         self.history = history
-
-
-def try_gpu(i=0):
-    """Return gpu(i) if MXNet can run on it, else cpu().
-
-    A GPU that MXNet sees but cannot use (say, an H100 under mxnet-cu117,
-    whose kernels stop at sm_86) gets one sentence saying so, and the
-    CPU is used instead.
-    """
-    import mxnet as mx
-    return mx.gpu(i) if _gpu_runs(i) else mx.cpu()
-
-
-# Cached: the check costs one operator, and the sentence is said once
-# per process, not at every call of evaluate_accuracy.
-@functools.lru_cache(maxsize=None)
-def _gpu_runs(i):
-    """Whether MXNet sees gpu(i) and can run an operator on it."""
-    import mxnet as mx
-    try:
-        if mx.context.num_gpus() <= i:
-            return False
-        # MXNet runs operators asynchronously: asnumpy() waits, so a
-        # missing kernel or a CUDA error surfaces here.
-        mx.nd.ones((1,), ctx=mx.gpu(i)).asnumpy()
-    except mx.base.MXNetError as err:
-        print(gpu_fallback_message(i, err), flush=True)
-        return False
-    return True
-
-
-def gpu_fallback_message(i, err):
-    """The sentence printed when gpu(i) is seen but fails with ``err``."""
-    # MXNet's message ends with its reason, after a C++ traceback.
-    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
-    reason = lines[-1].removeprefix('MXNetError: ') if lines else repr(err)
-    return (f'MXNet sees GPU {i} but cannot run on it ({reason}), so '
-            f'cnnbook uses the CPU; the mxnet-cu117 1.9.1 build has '
-            f'kernels for sm_50 to sm_86 only (no H100, sm_90): see '
-            f'the README, "A GPU".')
 
 
 def set_seed(seed):
@@ -210,23 +171,6 @@ def optimizer_params(optimizer, lr, momentum, wd):
     return params
 
 
-def _thread_tip():
-    """A tip when MXNet runs on fewer OpenMP threads than there are cores.
-
-    MXNet reads OMP_NUM_THREADS once, when it is imported, and otherwise
-    uses half the cores (it assumes hyper-threading), so the setting has
-    to come from the environment that starts Python or Jupyter.
-    """
-    import os
-    cores = len(os.sched_getaffinity(0)) if hasattr(
-        os, 'sched_getaffinity') else os.cpu_count()
-    if os.environ.get('OMP_NUM_THREADS') or cores < 2:
-        return None
-    return (f'tip: MXNet uses {max(cores // 2, 1)} of {cores} cores. Start '
-            f'Jupyter with OMP_NUM_THREADS={cores} (make lab does) to train '
-            'up to twice as fast.')
-
-
 def _format_secs(seconds):
     """A duration as '42 s' or '2 min 5 s', to the nearest second."""
     # round once, before splitting: rounding the minutes and the seconds
@@ -235,17 +179,15 @@ def _format_secs(seconds):
     return f'{minutes} min {secs} s' if minutes else f'{secs} s'
 
 
-def chance_hint(lr, optimizer, momentum, warmup_epochs):
+def chance_hint(lr, optimizer, momentum, warmup_epochs, profile=None):
     """What to say when the first epoch ends at chance level, or None.
 
     The hint names this run's recipe and suggests only what it does not
-    already use. Under the smoke profile it says nothing: its runs (one
+    already use. Under the smoke profile (``profile``, as
+    ``Settings.train_kwargs`` passes it) it says nothing: its runs (one
     epoch on a few hundred images) are too short to learn.
     """
-    import os
-
-    from .profiles import OPTIMIZER_NAMES
-    if os.environ.get('CNNBOOK_PROFILE', '').strip().lower() == 'smoke':
+    if profile == 'smoke':
         return None
     used = [f'momentum {momentum:g}'] if momentum else []
     used += ([f'a {warmup_epochs:g}-epoch warm-up'] if warmup_epochs
@@ -266,7 +208,8 @@ def chance_hint(lr, optimizer, momentum, warmup_epochs):
 def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
           momentum=0.0, wd=0.0, warmup_epochs=0.0, schedule='constant',
           optimizer='sgd', initializer='xavier', points_per_epoch=5,
-          plot=None, init=True, progress_secs=5.0, loss=None):
+          plot=None, init=True, progress_secs=5.0, loss=None,
+          profile=None):
     """Train ``net`` with SGD and softmax cross-entropy; return a History.
 
     As the book's ``train_ch5``: Xavier initialisation (``init=False``
@@ -279,14 +222,17 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
 
     The curves are drawn live in Jupyter (``plot=None`` decides by itself).
     ``loss`` replaces the softmax cross-entropy with another gluon loss
-    that takes the net's output and the integer labels.
+    that takes the net's output and the integer labels. ``profile`` (as
+    ``Settings.train_kwargs()`` passes it) only decides whether a first
+    epoch at chance level earns a hint (:func:`chance_hint`).
 
     Between points, a progress line with an ETA is refreshed every
     ``progress_secs`` seconds. A NaN loss raises :class:`TrainingDiverged`.
     Ctrl-C (Jupyter's Interrupt) stops the run and goes on as
     ``KeyboardInterrupt``, so that the next cells do not start; the
     epochs done so far are on the exception (``err.history``) and in
-    ``cnnbook.last_history``, which always holds the latest run's History.
+    ``cnnbook.training.last_history``, which always holds the latest
+    run's History.
     """
     global last_history
     import mxnet as mx
@@ -297,7 +243,7 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
     if len(train_iter) == 0:
         raise ValueError(NO_BATCH)
     ctx = ctx or try_gpu()
-    tip = _thread_tip() if ctx.device_type == 'cpu' else None
+    tip = thread_tip() if ctx.device_type == 'cpu' else None
     if tip:
         print(tip, flush=True)
     opt_params = optimizer_params(optimizer, lr, momentum, wd)
@@ -382,14 +328,15 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
                 curves.show(f'epoch {epoch + 1}/{num_epochs} done, '
                             f'{_format_secs(time.time() - start)} so far')
             if epoch == 0 and abs(record.loss - CHANCE_LOSS) < 0.1:
-                hint = chance_hint(lr, optimizer, momentum, warmup_epochs)
+                hint = chance_hint(lr, optimizer, momentum, warmup_epochs,
+                                   profile)
                 if hint:
                     print(hint, flush=True)
     except KeyboardInterrupt as err:
         history.interrupted = True
         err.history = history
         print(f'interrupted after {len(history)} complete epoch(s); they '
-              'are in cnnbook.last_history.', flush=True)
+              'are in cnnbook.training.last_history.', flush=True)
         raise
     finally:
         mx.nd.waitall()
