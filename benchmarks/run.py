@@ -49,8 +49,10 @@ import mxnet as mx
 import numpy as np
 from mxnet import autograd, gluon, init
 
+from tabulate import tabulate
+
 import cnnbook
-from cnnbook.chapters import builder
+from cnnbook.chapters import builder, chapter, sections
 from cnnbook.data import load_arrays
 
 HERE = Path(__file__).resolve().parent
@@ -58,13 +60,19 @@ ROOT = HERE.parent
 BATCH = 128
 # pairs of timed runs of cnnbook.train per throughput figure (see ours())
 REPEATS = 3
-# (section, model name, cpu-profile size, the book's size)
-MODELS = [(section, name, cnnbook.settings(section, 'cpu').resize,
-           cnnbook.settings(section, 'full').resize)
-          for section, name in [('nin', 'NiN'), ('googlenet', 'GoogLeNet')]]
-SECTIONS = ['nin', 'googlenet', 'googlenet-numpy']
-# the sections trained from more than one seed (see time_to_accuracy)
-SEED_SECTIONS = ['nin', 'googlenet']
+# Every section, from the registry (cnnbook/chapters.py); NETWORKS are
+# those trained from more than one seed and timed for throughput: a
+# section that trains another's network on its recipe (``seeds_from``,
+# 7.4) shares that one's spread (see time_to_accuracy).
+SECTIONS = [c.name for c in sections()]
+NETWORKS = [c for c in sections() if not c.seeds_from]
+SEED_SECTIONS = [c.name for c in NETWORKS]
+
+
+def table(headers, rows):
+    """A Markdown (GitHub) table, by tabulate."""
+    return tabulate(rows, headers, tablefmt='github', disable_numparse=True
+                    ).splitlines()
 
 
 def median_rate(stamps, warmup):
@@ -138,7 +146,8 @@ def torch_eager(section, size, steps, warmup):
 
     In its own process (benchmarks/torch_nets.py), so that PyTorch's
     OpenMP runtime never shares a process with MXNet's."""
-    if importlib.util.find_spec('torch') is None:
+    if importlib.util.find_spec('torch') is None or not chapter(
+            section).torch:
         return None
     (images, labels), _ = load_arrays()
     n = (steps + warmup) * BATCH
@@ -146,7 +155,8 @@ def torch_eager(section, size, steps, warmup):
         data = os.path.join(tmp, 'batches.npz')
         np.savez(data, images=images[:n], labels=labels[:n])
         out = subprocess.run(
-            [sys.executable, str(HERE / 'torch_nets.py'), section,
+            [sys.executable, str(HERE / 'torch_nets.py'),
+             chapter(section).torch,
              str(size), str(steps), str(warmup), str(BATCH), data],
             check=True, capture_output=True, text=True).stdout
     n_params, images_per_s = out.split()
@@ -179,8 +189,10 @@ def throughput(quick):
     # and a direct one-epoch cnnbook.train run agree within 5%.
     warmup, repeats = 2, REPEATS
     rows = []
-    for section, name, cpu_size, book_size in MODELS:
-        for size in ([cpu_size] if quick else [cpu_size, book_size]):
+    for c in NETWORKS:
+        section, name = c.name, c.network
+        for size in ([c.cpu.resize] if quick else
+                     [c.cpu.resize, c.book.resize]):
             # a few seconds of steps at least: 24 at the small inputs
             steps = 16 if quick else (24 if size < 96 else 6)
             row = {'model': name, 'size': size,
@@ -227,7 +239,8 @@ def notebook_run(section):
     tic = time.perf_counter()
     done = subprocess.run(
         [sys.executable, '-m', 'jupyter', 'nbconvert', '--to', 'notebook',
-         '--execute', '--stdout', str(ROOT / 'book' / f'{section}.ipynb')],
+         '--execute', '--stdout',
+         str(ROOT / 'book' / chapter(section).notebook)],
         env=env, capture_output=True, text=True)
     run = {'section': section, 'seed': 0, 'source': 'notebook',
            'notebook_seconds': time.perf_counter() - tic}
@@ -237,11 +250,13 @@ def notebook_run(section):
                     error='TrainingDiverged')
     if done.returncode:
         # anything else is a broken notebook, not a result to log
-        raise RuntimeError(f'book/{section}.ipynb failed in the cpu '
+        raise RuntimeError(f'book/{chapter(section).notebook} failed in '
+                           'the cpu '
                            f'profile:\n{done.stderr[-2000:]}')
     glued = _glued(nbformat.reads(done.stdout, as_version=4))
     if 'test_acc' not in glued:
-        raise RuntimeError(f'book/{section}.ipynb recorded no results; its '
+        raise RuntimeError(f'book/{chapter(section).notebook} recorded no '
+                           'results; its '
                            'record-results cell must call '
                            'cnnbook.record_results')
     _check_complete(section, glued.get('epochs'))
@@ -322,31 +337,25 @@ def book_run(section, seconds, chunks=5, n_test=2000):
 
 def run_key(section, source):
     """What a logged run depends on: its recipe, its network and the
-    training code (and for a notebook run, the notebook's code)."""
+    training code (and for a notebook run, the notebook's code, less the
+    cells that cannot change a run: ``chapters.RUN_NEUTRAL``, the prose
+    checks, so that correcting a checked number keeps the logged runs)."""
     import hashlib
-    from cnnbook.chapters import BUILDERS
+    from cnnbook import chapters
     digest = hashlib.sha256()
-    paths = [ROOT / 'cnnbook' / 'train.py', ROOT / 'cnnbook' / 'data.py',
-             ROOT / 'book' / BUILDERS[section][0]]
-    for path in paths:
-        text = path.read_text()
-        if path.suffix == '.ipynb':
-            nb = json.loads(text)
-            text = ''.join(''.join(c['source']) for c in nb['cells']
-                           if c['cell_type'] == 'code' and (
-                               source == 'notebook' or 'chapter-model' in
-                               c['metadata'].get('tags', [])))
-        digest.update(text.encode())
+    for path in [ROOT / 'cnnbook' / 'training.py',
+                 ROOT / 'cnnbook' / 'data.py']:
+        digest.update(path.read_text().encode())
+    nb = json.loads((ROOT / 'book' / chapter(section).notebook).read_text())
+    for cell in nb['cells']:
+        tags = cell['metadata'].get('tags', [])
+        if cell['cell_type'] == 'code' and (
+                chapters.TAG in tags if source != 'notebook' else
+                not set(tags) & set(chapters.RUN_NEUTRAL)):
+            digest.update(chapters.source(cell).encode())
     profile = 'full' if source == 'book recipe' else 'cpu'
     return (f"{source}: {cnnbook.settings(section, profile).recipe.describe()}"
             f" {mx.__version__} {digest.hexdigest()[:16]}")
-
-
-# The book's published GPU test accuracy, the bar for time to accuracy:
-# NiN 0.840 (d2l MXNet v0.17.5, section 7.3, shown in the NiN chapter),
-# GoogLeNet 0.90 (0.901 in the printed run of d2l's section 7.4, the
-# mxnet.np edition, seed 003).
-BOOK_ACCURACY = {'nin': 0.84, 'googlenet': 0.90, 'googlenet-numpy': 0.90}
 
 
 def minutes_to(curve, target):
@@ -459,39 +468,38 @@ def markdown(results):
            'after warm-up (book-style and PyTorch loops: the median step; '
            'cnnbook.train, which reads nothing back per batch: the mean '
            'step, from runs of two lengths timed to the end, the median of '
-           f"{results.get('repeats', 1)} such pairs):", '',
-           '| model | input | cnnbook.train | book-style loop | speed-up | '
-           'PyTorch eager | cnnbook.train / PyTorch |',
-           '|---|---|---|---|---|---|---|']
-    for r in results['throughput']:
-        torch = r.get('torch')
-        out.append(f"| {r['model']} | {r['size']}×{r['size']} | "
-                   f"{fmt(r['ours'])} | {fmt(r['book'])} | "
-                   f"{r['ours'] / r['book']:.2f}× | {fmt(torch)} | "
-                   f"{fmt(torch and r['ours'] / torch, '.2f')}"
-                   f"{'×' if torch else ''} |")
+           f"{results.get('repeats', 1)} such pairs):", '']
+    out += table(
+        ['model', 'input', 'cnnbook.train', 'book-style loop', 'speed-up',
+         'PyTorch eager', 'cnnbook.train / PyTorch'],
+        [[r['model'], f"{r['size']}×{r['size']}", fmt(r['ours']),
+          fmt(r['book']), f"{r['ours'] / r['book']:.2f}×",
+          fmt(r.get('torch')),
+          fmt(r.get('torch') and r['ours'] / r['torch'], '.2f')
+          + ('×' if r.get('torch') else '')]
+         for r in results['throughput']])
     if not any(r.get('torch') for r in results['throughput']):
         out += ['', 'PyTorch eager: not measured (torch is not installed; '
                 '`pip install torch==2.13.0` adds it).']
     out += ['', '**Data pipeline**, seconds per batch of 128 on its own, '
-            'and as a share of a cnnbook.train step:', '',
-            '| model | input | whole-batch resize (ours) | per-image '
-            'transforms, 4 workers (book) | share of the step |',
-            '|---|---|---|---|---|']
-    for r in results['throughput']:
-        out.append(f"| {r['model']} | {r['size']}×{r['size']} | "
-                   f"{r['data_ours']:.3f} | {r['data_book']:.3f} | "
-                   f"{r['data_share']:.1%} |")
+            'and as a share of a cnnbook.train step:', '']
+    out += table(
+        ['model', 'input', 'whole-batch resize (ours)', 'per-image '
+         'transforms, 4 workers (book)', 'share of the step'],
+        [[r['model'], f"{r['size']}×{r['size']}", f"{r['data_ours']:.3f}",
+          f"{r['data_book']:.3f}", f"{r['data_share']:.1%}"]
+         for r in results['throughput']])
     runs = results.get('accuracy') or []
     if runs:
         out += ['', '**Time to accuracy**, cpu profile. Seed 0 of each '
                 'section is its notebook run top to bottom; seeds 1–'
                 f"{max(r['seed'] for r in runs)} train the same recipe "
-                'through cnnbook.train. Section 7.4 trains 5.10\'s network '
-                'on 5.10\'s recipe, so only its notebook runs.', '',
-                '| section | runs | test accuracy (median, min–max) | '
-                'stalled (< 0.2) | NaN | training (median) | whole notebook '
-                '|', '|---|---|---|---|---|---|---|']
+                'through cnnbook.train. ' + ' '.join(
+                    f'Section {c.section} trains '
+                    f"{chapter(c.seeds_from).section}'s network on its "
+                    'recipe, so only its notebook runs.'
+                    for c in sections() if c.seeds_from), '']
+        rows = []
         for section in SECTIONS:
             mine = [r for r in runs if r['section'] == section
                     and r['source'] != 'book recipe']
@@ -502,21 +510,21 @@ def markdown(results):
             spread = (f'{statistics.median(accs):.3f} ({min(accs):.3f}–'
                       f'{max(accs):.3f})' if len(accs) > 1 else
                       fmt(accs[0] if accs else None, '.3f'))
-            out.append(
-                f"| {section} | {len(mine)} | {spread} | "
-                f"{sum(a < 0.2 for a in accs)} | "
-                f"{sum(r['nan'] for r in mine)} | "
-                f"{fmt(statistics.median(secs) / 60 if secs else None, '.1f')}"
-                f" min | "
-                f"{fmt(nb[0] / 60 if nb else None, '.1f')} min |")
-        out += ['', 'Every run:', '',
-                '| section | seed | run by | test accuracy | training |',
-                '|---|---|---|---|---|']
-        for r in runs:
-            acc = fmt(r['test_acc'], '.3f') + (
-                f" ({r['error']})" if r.get('error') else '')
-            out.append(f"| {r['section']} | {r['seed']} | {r['source']} | "
-                       f"{acc} | {fmt(r['seconds'])} s |")
+            rows.append([
+                section, len(mine), spread, sum(a < 0.2 for a in accs),
+                sum(r['nan'] for r in mine),
+                fmt(statistics.median(secs) / 60 if secs else None, '.1f')
+                + ' min', fmt(nb[0] / 60 if nb else None, '.1f') + ' min'])
+        out += table(['section', 'runs', 'test accuracy (median, min–max)',
+                      'stalled (< 0.2)', 'NaN', 'training (median)',
+                      'whole notebook'], rows)
+        out += ['', 'Every run:', '']
+        out += table(['section', 'seed', 'run by', 'test accuracy',
+                      'training'],
+                     [[r['section'], r['seed'], r['source'],
+                       fmt(r['test_acc'], '.3f') + (
+                           f" ({r['error']})" if r.get('error') else ''),
+                       f"{fmt(r['seconds'])} s"] for r in runs])
         out += ['', *time_to_book(runs)]
     else:
         out += ['', 'Time to accuracy: not run by this invocation '
@@ -536,13 +544,11 @@ def markdown(results):
     return '\n'.join(out) + '\n'
 
 
-NAMES = {'nin': 'NiN', 'googlenet': 'GoogLeNet'}
-
-
 def _reached(runs, section):
     """Per cpu-recipe run of a network: minutes to the book's accuracy
     (None if never), its best accuracy and its minutes of training."""
-    bar = BOOK_ACCURACY[section]
+    # the book's published GPU test accuracy (the registry names where)
+    bar = chapter(section).published.bar
     return [(minutes_to(r['curve'], bar), max(a for _, a in r['curve']),
              r['curve'][-1][0]) for r in runs
             if r['section'] == section and r['source'] != 'book recipe'
@@ -552,7 +558,8 @@ def _reached(runs, section):
 def time_line(runs):
     """The report's last line: minutes to the book's GPU accuracy."""
     parts = []
-    for section, name in NAMES.items():
+    for c in NETWORKS:
+        section, name = c.name, c.network
         got = _reached(runs, section)
         if not got:
             continue
@@ -569,13 +576,13 @@ def time_line(runs):
 def time_to_book(runs):
     """Markdown: minutes to the book's accuracy, beside the book's recipe
     trained on this machine for as long."""
-    out = ["**Time to the book's accuracy** (its published GPU runs: "
-           'NiN 0.84, GoogLeNet 0.90), minutes of training until the test '
-           'accuracy at an epoch\'s end first reaches it, against the '
-           "book's own recipe trained here for as long:", '',
-           '| network | cpu recipe: minutes to the bar, each seed | median |'
-           " the book's recipe after as many minutes |", '|---|---|---|---|']
-    for section, name in NAMES.items():
+    bars = ', '.join(f'{c.network} {c.published.bar:g}' for c in NETWORKS)
+    out, rows = ["**Time to the book's accuracy** (its published GPU runs: "
+                 f'{bars}), minutes of training until the test '
+                 'accuracy at an epoch\'s end first reaches it, against the '
+                 "book's own recipe trained here for as long:", ''], []
+    for c in NETWORKS:
+        section, name = c.name, c.network
         got = _reached(runs, section)
         book = [r for r in runs if r['section'] == section
                 and r['source'] == 'book recipe']
@@ -588,8 +595,10 @@ def time_to_book(runs):
         theirs = (f"{book[0]['test_acc']:.3f} after "
                   f"{book[0]['seconds'] / 60:.1f} min ({book[0]['recipe']})"
                   if book else '–')
-        out.append(f'| {name} | {each} | {median} | {theirs} |')
-    return out
+        rows.append([name, each, median, theirs])
+    return out + table(['network', 'cpu recipe: minutes to the bar, each '
+                        'seed', 'median', "the book's recipe after as many "
+                        'minutes'], rows)
 
 
 def plot_accuracy(results, path):
@@ -598,8 +607,11 @@ def plot_accuracy(results, path):
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     runs = results['accuracy']
-    fig, axes = plt.subplots(1, len(NAMES), figsize=(9, 3.2), sharey=True)
-    for ax, (section, name) in zip(axes, NAMES.items()):
+    fig, axes = plt.subplots(1, len(NETWORKS), figsize=(9, 3.2),
+                             sharey=True, squeeze=False)
+    axes = axes[0]
+    for ax, c in zip(axes, NETWORKS):
+        section, name, bar = c.name, c.network, c.published.bar
         for r in runs:
             if r['section'] != section or not r.get('curve'):
                 continue
@@ -609,8 +621,8 @@ def plot_accuracy(results, path):
                     color='#e69138' if book else '#3d85c6', alpha=0.8,
                     label=("the book's recipe" if book else
                            f"cpu recipe, seed {r['seed']}"))
-        ax.axhline(BOOK_ACCURACY[section], color='grey', lw=0.8, ls=':')
-        ax.text(0.2, BOOK_ACCURACY[section] + 0.01, 'book, GPU',
+        ax.axhline(bar, color='grey', lw=0.8, ls=':')
+        ax.text(0.2, bar + 0.01, 'book, GPU',
                 color='grey', fontsize=8)
         ax.set_title(name)
         ax.set_xlabel('minutes of training (2 CPU cores)')

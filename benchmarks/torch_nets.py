@@ -68,12 +68,12 @@ def googlenet():
         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.LazyLinear(10))
 
 
-NETS = {'nin': nin, 'googlenet': googlenet}
-
-
-def build(section, size):
-    """The network, its lazy layers materialised and Xavier-initialised."""
-    net = NETS[section]()
+def build(name, size):
+    """The network ``name`` (a function above, as a chapter's ``torch``
+    field names it), its lazy layers materialised and Xavier-initialised."""
+    if not callable(globals().get(name)):
+        raise SystemExit(f'benchmarks/torch_nets.py has no network {name!r}')
+    net = globals()[name]()
     net(torch.zeros(1, 1, size, size))
     for m in net.modules():
         if isinstance(m, (nn.Conv2d, nn.Linear)):

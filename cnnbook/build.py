@@ -18,18 +18,18 @@ STAMP = '.cnnbook-stamp'
 
 
 def toc_pages(toc_path=None):
-    """The site's pages in reading order, as paths without suffix."""
-    import yaml
+    """The site's pages in reading order, as paths without suffix, read by
+    sphinx-external-toc's own parser (the one Jupyter Book builds with)."""
+    from sphinx_external_toc.parsing import parse_toc_yaml
+    site_map = parse_toc_yaml(Path(toc_path or ROOT / '_toc.yml'))
 
-    def walk(entries):
-        for entry in entries:
-            if 'file' in entry:
-                yield entry['file']
-            yield from walk(entry.get('parts', []) +
-                            entry.get('chapters', []) +
-                            entry.get('sections', []))
-    toc = yaml.safe_load(Path(toc_path or ROOT / '_toc.yml').read_text())
-    return [toc['root'], *walk([toc])]
+    def walk(docname):
+        yield docname
+        for subtree in site_map[docname].subtrees:
+            for item in subtree.items:
+                if isinstance(item, str):     # a file, not a URL or glob
+                    yield from walk(str(item))
+    return list(walk(site_map.root.docname))
 
 
 def library_fingerprint(profile, library=None):
