@@ -9,12 +9,18 @@ What it changes in the packages Jupyter Book 1.0.4 pins:
   set, this turns it off for sphinx-exercise, which then merges each
   gated solution into one node as usual, and removes those nodes after.
 * Inline scripts are not written twice (sphinx-doc/sphinx#13402, below).
+* The tables with a row per chapter (results and instructors pages) get
+  their rows from the chapter registry as a page is read
+  (``results.chapter_rows``), in place of a ``<!-- chapter-rows: NAME
+  -->`` line.
 * Thebe's scripts, which name an outside host, are left off the pages
   while the Thebe launch button is off; the widget manager is left off
   pages that show no widget.
 
 Only the site build imports this module; the notebooks never do.
 """
+import re
+
 from sphinx.transforms import SphinxTransform
 from sphinx_exercise.nodes import solution_node
 
@@ -23,11 +29,23 @@ def setup(app):
     """Register the config value, the transform and the page hook."""
     app.add_config_value('cnnbook_hide_solutions', False, 'env')
     app.connect('config-inited', _take_over_hide_solutions)
+    app.connect('source-read', _chapter_rows)
     app.connect('html-page-context', _drop_inline_script_twins)
     app.connect('html-page-context', _drop_thebe)
     app.connect('html-page-context', _drop_unused_widget_manager)
     app.add_transform(RemoveSolutions)
     return {'parallel_read_safe': True, 'parallel_write_safe': True}
+
+
+MARKER = re.compile(r'^<!-- chapter-rows: ([\w-]+) -->$', re.M)
+
+
+def _chapter_rows(app, docname, source):
+    """Fill each ``<!-- chapter-rows: NAME -->`` line with the rows of
+    that table, for the chapters this site builds."""
+    from .results import chapter_rows
+    source[0] = MARKER.sub(
+        lambda m: chapter_rows(m[1], app.env.found_docs), source[0])
 
 
 def _take_over_hide_solutions(app, config):

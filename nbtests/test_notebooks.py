@@ -82,3 +82,28 @@ def test_standard_kernel_metadata(path):
     assert info == expected, f'{path.name}: language_info {info}' + fix
     assert re.fullmatch(r'3\.1[1-3]\.\d+', version), \
         f'{path.name}: language_info names Python {version!r}' + fix
+
+
+def test_the_registry_and_the_notebooks_agree():
+    # every registered chapter is a notebook in the toc, and every
+    # notebook that trains (a cell tagged training-run) is registered
+    from cnnbook.chapters import CHAPTERS, tagged_cells
+    listed = set(toc_pages())
+    registered = {c.notebook for c in CHAPTERS}
+    for c in CHAPTERS:
+        assert f'book/{c.stem}' in listed, f'{c.notebook} is not in _toc.yml'
+    training = {p.name for p in NOTEBOOKS
+                if tagged_cells(p.name, 'training-run')}
+    assert training == registered, (
+        'a notebook with a training-run cell needs an entry in '
+        'cnnbook/chapters.py (and an entry there needs its notebook)')
+
+
+@pytest.mark.parametrize('tag', ['layer-table', 'training-run'])
+def test_each_section_tags_its_cells_once(tag):
+    from cnnbook.chapters import sections, tagged_cells
+    for c in sections():
+        assert len(tagged_cells(c.notebook, tag)) == 1, (c.notebook, tag)
+    for c in sections():
+        explorers = tagged_cells(c.notebook, 'explorer')
+        assert bool(explorers) == bool(c.explorer), c.notebook

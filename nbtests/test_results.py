@@ -50,3 +50,34 @@ def test_glued_values_show_nothing_in_jupyter():
     assert len(shown) == 10
     assert all(key.startswith('application/papermill.record/')
                for data in shown for key in data)
+
+
+def test_chapter_rows_come_from_the_registry():
+    from cnnbook.chapters import sections
+    from cnnbook.results import chapter_rows
+    docs = {f'book/{c.stem}' for c in sections()}
+    rows = chapter_rows('results', docs).splitlines()
+    assert len(rows) == len(sections())
+    assert rows[0].startswith('| {doc}`5.9 NiN <nin>` | {glue:text}'
+                              '`nin.ipynb::profile:s` |')
+    # a chapter the site does not build gets no row
+    assert len(chapter_rows('training', docs - {'book/nin'}).splitlines()) \
+        == len(sections()) - 1
+    # GoogLeNet's published run is shared by 5.10 and 7.4: listed once
+    published = chapter_rows('published', docs).splitlines()
+    assert [r.split(' | ')[0] for r in published] == ['| NiN', '| GoogLeNet']
+    assert '| 0.840 |' in published[0]
+    with pytest.raises(ValueError, match="no chapter table 'x'; the tables "
+                       'are: results'):
+        chapter_rows('x', docs)
+
+
+def test_the_extension_fills_the_markers():
+    from types import SimpleNamespace
+
+    from cnnbook.sphinxext import _chapter_rows
+    app = SimpleNamespace(env=SimpleNamespace(found_docs={'book/nin'}))
+    source = ['| a |\n|---|\n<!-- chapter-rows: training -->\nafter\n']
+    _chapter_rows(app, 'book/instructors', source)
+    assert source[0].startswith('| a |\n|---|\n| 5.9 NiN | {glue:text}')
+    assert source[0].endswith(' |\nafter\n') and '<!--' not in source[0]
