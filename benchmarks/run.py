@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/run.py --quick   # a few minutes
     .venv/bin/python benchmarks/run.py --skip-accuracy   # no part 3
     .venv/bin/python benchmarks/run.py --keep-throughput # parts 1-2 reused
+    .venv/bin/python benchmarks/run.py --quick --only nin  # one chapter
 
 writes benchmarks/results.md, results.json and results.png (--quick:
 results-quick.*, so a quick run never replaces the full one). The parts:
@@ -179,7 +180,7 @@ def loader_seconds(loader, batches=10):
     return BATCH / median_rate(stamps, 0)
 
 
-def throughput(quick):
+def throughput(quick, networks=None):
     # --quick once timed a single pair of runs 4 steps apart: under a
     # second of difference between two runs of several seconds each, so
     # that one disturbance on a shared machine took NiN 67x67 from about
@@ -189,7 +190,7 @@ def throughput(quick):
     # and a direct one-epoch cnnbook.train run agree within 5%.
     warmup, repeats = 2, REPEATS
     rows = []
-    for c in NETWORKS:
+    for c in NETWORKS if networks is None else networks:
         section, name = c.name, c.network
         for size in ([c.cpu.resize] if quick else
                      [c.cpu.resize, c.book.resize]):
@@ -405,12 +406,14 @@ def time_to_accuracy(seeds, log, book=True):
     return runs
 
 
-def smoke_suite():
-    """Part 4: seconds for the whole smoke suite, and per notebook (from
-    pytest's --durations report, which times each notebook's run)."""
+def smoke_suite(notebooks=('book',)):
+    """Part 4: seconds for the whole smoke suite (or ``notebooks``), and
+    per notebook (from pytest's --durations report, which times each
+    notebook's run)."""
     env = dict(os.environ, CNNBOOK_PROFILE='smoke')
     tic = time.perf_counter()
-    done = subprocess.run([sys.executable, '-m', 'pytest', '--nbmake', 'book',
+    done = subprocess.run([sys.executable, '-m', 'pytest', '--nbmake',
+                           *notebooks,
                            '-q', '-p', 'no:cacheprovider', '--durations=0'],
                           cwd=ROOT, env=env, stdout=subprocess.PIPE,
                           text=True)
@@ -659,6 +662,9 @@ def plot(results, path):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--quick', action='store_true')
+    parser.add_argument('--only', metavar='NAME', action='append',
+                        help='measure only this chapter (repeatable; a '
+                        'name of the registry, cnnbook/chapters.py)')
     parser.add_argument('--seeds', type=int, default=3)
     parser.add_argument('--skip-accuracy', action='store_true',
                         help='leave out part 3, the hours of training')
@@ -669,18 +675,27 @@ def main(argv=None):
                         "(results.json) if it ran on this CPU, so that a "
                         "rerun only trains what changed")
     args = parser.parse_args(argv)
+    try:
+        only = [chapter(name) for name in args.only or []]
+    except ValueError as e:
+        parser.error(str(e))
+    if only and not (args.quick or args.skip_accuracy):
+        parser.error('--only measures part 3 (time to accuracy) for every '
+                     'chapter or none: add --quick or --skip-accuracy')
     command = ' '.join(['benchmarks/run.py'] + (
         sys.argv[1:] if argv is None else list(argv)))
     rows = kept_throughput(HERE / 'results.json') \
         if args.keep_throughput else None
     results = {'quick': args.quick, 'command': command,
                'machine': machine(),
-               'throughput': rows or throughput(args.quick),
+               'throughput': rows or throughput(args.quick, [
+                   c for c in only if not c.seeds_from] if only else None),
                'repeats': REPEATS}
     if not (args.quick or args.skip_accuracy):
         results['accuracy'] = time_to_accuracy(
             args.seeds, HERE / 'accuracy-runs.jsonl', not args.skip_book)
-    results['smoke_seconds'], results['smoke_notebooks'] = smoke_suite()
+    results['smoke_seconds'], results['smoke_notebooks'] = smoke_suite(
+        [f'book/{c.notebook}' for c in only] if only else ('book',))
     stem = 'results-quick' if args.quick else 'results'
     text = markdown(results)
     # write beside, then rename, so an interrupted run leaves the old files
