@@ -349,10 +349,10 @@ def run_key(section, source):
         digest.update(path.read_text().encode())
     nb = json.loads((ROOT / 'book' / chapter(section).notebook).read_text())
     for cell in nb['cells']:
-        tags = cell['metadata'].get('tags', [])
+        tags = chapters.tags(cell)
         if cell['cell_type'] == 'code' and (
                 chapters.TAG in tags if source != 'notebook' else
-                not set(tags) & set(chapters.RUN_NEUTRAL)):
+                not tags & set(chapters.RUN_NEUTRAL)):
             digest.update(chapters.source(cell).encode())
     profile = 'full' if source == 'book recipe' else 'cpu'
     return (f"{source}: {cnnbook.settings(section, profile).recipe.describe()}"

@@ -194,6 +194,11 @@ def chapter(name):
                      f'{", ".join(c.name for c in CHAPTERS)}')
 
 
+def tags(cell):
+    """A cell's tags, as a set (nbformat keeps them in its metadata)."""
+    return set(cell['metadata'].get('tags', []))
+
+
 def tagged_cells(notebook, tag):
     """The code cells of ``book/notebook`` tagged ``tag``, in order."""
     if tag not in TAGS:
@@ -201,7 +206,7 @@ def tagged_cells(notebook, tag):
                          f'tags are: {", ".join(TAGS)}')
     nb = json.loads((BOOK / notebook).read_text())
     return [cell for cell in nb['cells'] if cell['cell_type'] == 'code'
-            and tag in cell['metadata'].get('tags', [])]
+            and tag in tags(cell)]
 
 
 def source(cell):

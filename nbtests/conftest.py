@@ -1,4 +1,12 @@
 """Fixtures shared by several test files."""
+# ipykernel replaces the comm package's manager when ipykernel.ipkernel
+# is first imported (by whichever test reaches it). A widget made before
+# that registered its comm with the old manager; closing it, at the end
+# of its test or in its __del__ at exit, then asks the new one, which
+# raises KeyError ("Exception ignored in Widget.__del__", once per
+# widget, after pytest's summary). Importing it here, before any test
+# makes a widget, gives the whole run one manager.
+import ipykernel.ipkernel  # noqa: F401
 import pytest
 
 from cnnbook.device import _gpu_runs
@@ -15,6 +23,22 @@ def fresh_gpu_check():
     _gpu_runs.cache_clear()
     yield
     _gpu_runs.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def close_widgets():
+    """Close the widgets a test made, when it ends.
+
+    A widget left open lives on in ipywidgets' registry until the
+    interpreter exits; autouse, so that no test can forget it.
+    """
+    from ipywidgets.widgets.widget import _instances
+    before = set(_instances)
+    yield
+    for key in set(_instances) - before:
+        widget = _instances.get(key)
+        if widget is not None:
+            widget.close()
 
 
 @pytest.fixture(autouse=True)

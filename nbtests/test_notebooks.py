@@ -45,10 +45,10 @@ def test_solutions_are_marked(path):
 def test_model_cells_only_define(path):
     # cnnbook.chapters runs these cells in tests and benchmarks: no
     # solution (the student edition stubs those), no data, no training
-    from cnnbook.chapters import TAG
+    from cnnbook.chapters import TAG, tags
     nb = json.loads(path.read_text())
     for cell in nb['cells']:
-        if TAG in cell['metadata'].get('tags', []):
+        if TAG in tags(cell):
             src = ''.join(cell['source'])
             for word in ('SOLUTION', 'load_data_fashion_mnist', '.train(',
                          'layer_summary', 'draw_'):

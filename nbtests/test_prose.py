@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from cnnbook.chapters import tags
 from cnnbook.prose import claim
 
 BOOK = Path(__file__).resolve().parent.parent / 'book'
@@ -36,7 +37,7 @@ def _claims(source):
 def _check(chapter, cells):
     """Fail if a prose-check's number is not in the markdown above it."""
     for i, cell in enumerate(cells):
-        if 'prose-check' not in cell['metadata'].get('tags', []):
+        if 'prose-check' not in tags(cell):
             continue
         above = [c for c in cells[:i] if c['cell_type'] == 'markdown']
         assert above, f'{chapter}: a prose-check cell with no text above'
