@@ -1,18 +1,19 @@
 // The channel explorers on the static site, with no kernel and no network.
 //
-// Each explorer's output holds its network as data, exported from the
-// chapter's own builder by cnnbook/explorer_site.py (which says why this
-// beats Thebe, Binder and JupyterLite). This script turns that data into
-// sliders, a layer table, totals and a chart, computing what
+// Each explorer's output holds its network as data: MXNet's graph of the
+// chapter's own builder, exported by cnnbook/explorer_site.py (which says
+// why this beats Thebe, Binder and JupyterLite). This script turns that
+// data into sliders, a layer table, totals and a chart, computing what
 // cnnbook.widgets.channel_report computes in Python, with the same
 // numbers, the same formatting and the same sentences for an impossible
-// setting. Nothing here knows NiN or GoogLeNet: only layer arithmetic.
+// setting. Nothing here knows NiN or GoogLeNet: only the arithmetic of
+// convolutions, pooling, dense layers, concatenations and additions.
 (function () {
   'use strict';
 
   // The data format this script reads: explorer_site.VERSION, which the
   // data carries. A page built by another version says so.
-  var VERSION = 1;
+  var VERSION = 2;
 
   // ---- Python's formatting, digit for digit ----
 
@@ -85,6 +86,7 @@
     return Number.isFinite(value) ? value : null;
   }
 
+  // a headline's sum of sliders: [const, [[slider, coef], ...]]
   function linear(fn, x) {
     var total = fn[0];
     fn[1].forEach(function (term) { total += term[1] * x[term[0]]; });
@@ -99,8 +101,16 @@
 
   function NotPossible(message) { this.message = message; }
 
+  // a name's parts: text, and {out: true} for a channel count
+  function named(parts, channels) {
+    return parts.map(function (part) {
+      return typeof part === 'string' ? part : String(channels);
+    }).join('');
+  }
+
   // channel_report for a block choice, the sliders' and the size's raw
-  // values: {rows, params, macs, output} or throws NotPossible
+  // values: {rows, params, macs, output} or throws NotPossible. The
+  // shapes follow explorer_site._shapes, rule for rule.
   function evaluate(data, choice, raws, sizeRaw) {
     var msg = data.messages;
     var x = data.sliders.map(function (slider, k) {
@@ -121,30 +131,41 @@
         value: repr(String(sizeRaw).trim(), side)}));
     }
     var input = data.input.concat([side, side]);
+    // each layer's own channels: the book's, or its slider's value
+    var own = data.nodes.map(function (node) {
+      return node.out === undefined ? null : node.out;
+    });
+    choice.layers.forEach(function (nodes, k) {
+      nodes.forEach(function (i) { own[i] = x[k]; });
+    });
     var shapes = [], params = [], macs = [];
+    var at = function (i) { return i < 0 ? input : shapes[i]; };
     data.nodes.forEach(function (node, i) {
-      var fn = choice.own[i] || node.own;
-      var own = fn ? linear(fn, x) : null;
-      var src = node.src < 0 ? input : shapes[node.src];
+      var parts = (node.parts || [node.src]).map(at);
+      var src = parts[0];
+      var c = own[i] === null ? src[1] : own[i];
       var shape;
-      if (node.kind === 'join') {
-        var first = shapes[node.parts[0]];
+      if (node.kind === 'add') {
+        parts.forEach(function (part) {
+          if (tuple(part) !== tuple(src)) {
+            throw new NotPossible(fill(msg.mismatch, {
+              layer: named(node.label, c), a: tuple(src), b: tuple(part)}));
+          }
+        });
+        shape = src;
+      } else if (node.kind === 'concat') {
         var channels = 0;
-        node.parts.forEach(function (p) { channels += shapes[p][1]; });
-        shape = [first[0], channels].concat(first.slice(2));
+        parts.forEach(function (part) { channels += part[1]; });
+        shape = [src[0], channels].concat(src.slice(2));
       } else {
-        var c = own === null ? src[1] : own;
         if (node.kind === 'window') {
           var out = src.slice(2).map(function (n, a) {
             return Math.floor((n + 2 * node.p[a] - node.d[a] *
               (node.k[a] - 1) - 1) / node.s[a]) + 1;
           });
           if (src.length === 4 && Math.min.apply(null, out) < 1) {
-            var label = node.label.map(function (part) {
-              return typeof part === 'string' ? part : String(c);
-            }).join('');
             throw new NotPossible(fill(msg.too_small, {
-              input_h: side, input_w: side, layer: label,
+              input_h: side, input_w: side, layer: named(node.label, c),
               out_h: Math.max(out[0], 0), out_w: Math.max(out[1], 0),
               in_h: src[2], in_w: src[3]}));
           }
@@ -153,12 +174,12 @@
           shape = [src[0], c].concat(src.slice(2).map(function () {
             return 1;
           }));
-        } else if (node.kind === 'same') {
-          shape = [src[0], c].concat(src.slice(2));
         } else if (node.kind === 'flatten') {
           shape = [src[0], Number(prod(src.slice(1)))];
-        } else {
+        } else if (node.kind === 'vector') {
           shape = [src[0], c];
+        } else {                                  // same
+          shape = [src[0], c].concat(src.slice(2));
         }
       }
       shapes.push(shape);
@@ -180,11 +201,8 @@
       var p = 0n, m = 0n;
       row.leaves.forEach(function (i) { p += params[i]; m += macs[i]; });
       var shape = shapes[row.node];
-      return {
-        name: row.name.map(function (part) {
-          return typeof part === 'string' ? part : String(shape[1]);
-        }).join(''),
-        shape: shape, params: p, macs: m};
+      return {name: named(row.name, shape[1]), shape: shape, params: p,
+              macs: m};
     });
     return {
       rows: rows, x: x, size: side,

@@ -10,279 +10,280 @@ Why this design. Thebe or Binder would run the real kernel, but every
 reader would need the network, an outside host and a Binder start of
 minutes, and the site would break with the host. JupyterLite runs Python
 in the browser, but MXNet has no WebAssembly build. Here the page needs
-only its own files: the HTML view is 5.5 kB for NiN's explorer and
-20.8 kB for GoogLeNet's, and an update, table and chart redrawn, takes
-a few milliseconds in Chromium (benchmarks/widget_update.py), where
-JupyterLab's kernel took 0.45 to 1.5 s on a busy machine
-(nbtests/test_lab.py logs it).
+only its own files: the HTML view is a few kB per explorer, and an
+update, table and chart redrawn, takes a few milliseconds in Chromium
+(benchmarks/widget_update.py), where JupyterLab's kernel took 0.45 to
+1.5 s on a busy machine (nbtests/test_lab.py logs it).
 
-Nothing about a network is typed twice. :func:`explorer_data` probes the
-builder the explorer itself calls (the chapter's own code). One forward
-pass with hooks on every block gives each layer's kind, kernel, stride
-and padding, the tensor it reads and the shapes of its parameters; a
-block whose output no layer made (Inception's concatenation) joins the
-tensors made inside it that nothing inside reads. Building the network
-with one slider moved at a time gives each layer's own channel count (a
-convolution's filters, a dense layer's units) as a linear function of the
-sliders, for each block the explorer can pick. A forward pass at a
-further setting, for each block, and at two other input sizes checks the
-linear functions and every rule inferred; what does not fit raises
-:class:`ExportError`. The sentences for impossible settings are the
-templates the Python code fills (``widgets.MESSAGES``,
-``summary.TOO_SMALL``): the script fills them under the same rules, so
-the page says what ``channel_report`` says.
+Nothing about a network is typed twice. The data is MXNet's own graph
+of the network the explorer's builder (the chapter's code) makes:
+``net(mx.sym.var('data')).tojson()`` lists each Convolution, Pooling and
+FullyConnected operator with its kernel, stride, padding and channels,
+and each concatenation and addition with its inputs. The script applies
+each operator's shape rule; for an addition (a residual connection) the
+shapes must agree. Which layers a slider sets is read from one more
+build per block, with the sliders at marker values (see
+:func:`_slider_layers`). MXNet's shape inference checks every rule here
+at two settings; what the script could not follow raises
+:class:`ExportError`.
+
+The sentences for impossible settings are :data:`MESSAGES` and
+``summary.TOO_SMALL``: ``cnnbook.widgets`` raises them, and the script
+fills the same templates, so the page says what ``channel_report`` says.
+This module imports nothing from ``cnnbook.widgets``; widgets imports it.
 """
 import ast
+import copy
 import html
 import json
 import math
-import re
 import string
 
-from . import summary, widgets
+from . import summary
 
 # the data format; _static/explorer.js reads this one only
-VERSION = 1
-# the steps of the probes: each slider moved alone, then all together
-STEP = 3
-OFFSETS = (5, 2, 7, 3, 11, 4, 13, 6)
-# stands for a channel count in a layer's name (see _name_template)
+VERSION = 2
+# stands for a layer's own channel count in its name (see _template)
 MARK = '\x00'
+# The sentences for impossible settings, filled in by cnnbook.widgets and
+# by explorer.js alike
+MESSAGES = {
+    'not_whole': '{name} must be a whole number of channels, got {value}',
+    'below_one': ('{name} must be at least 1 (got {value}): a layer needs '
+                  'at least one channel'),
+    'bad_size': 'the input size must be a positive whole number, got '
+                '{value}',
+    'mismatch': ("'{layer}' adds a {a} tensor and a {b} tensor: an "
+                 'addition needs the same channels and size on both sides')}
+
+# MXNet 1.9.1's operators, as the graph names them (nd API and mxnet.np)
+SAME = {'Activation', 'LeakyReLU', 'Dropout', 'BatchNorm', 'relu',
+        'sigmoid', 'tanh', '_npx_relu', '_npx_sigmoid'}
+ADD = {'elemwise_add', 'broadcast_add', '_npi_add', 'add_n'}
+CONCAT = {'Concat': ('dim', '1'), '_npi_concatenate': ('axis', '0')}
 
 
 class ExportError(RuntimeError):
     """The network does something the site's script cannot follow."""
 
 
-class _Sym:
-    """A linear expression of the sliders, for reading a headline
-    function: ``str`` gives a marker, ``+`` combines."""
-
-    def __init__(self, table, const=0, coef=None):
-        self.table, self.const, self.coef = table, const, dict(coef or {})
-
-    def __add__(self, other):
-        if isinstance(other, _Sym):
-            coef = dict(self.coef)
-            for k, a in other.coef.items():
-                coef[k] = coef.get(k, 0) + a
-            return _Sym(self.table, self.const + other.const, coef)
-        if isinstance(other, int):
-            return _Sym(self.table, self.const + other, self.coef)
-        return NotImplemented
-
-    __radd__ = __add__
-
-    def __str__(self):
-        self.table.append([self.const, sorted(self.coef.items())])
-        return f'{MARK}{len(self.table) - 1}{MARK}'
+def _pairs(text):
+    return list(ast.literal_eval(text))
 
 
-def _name_template(block, text):
-    """``text`` (a layer's name) as parts: strings, and {'out': True}
-    where it shows the layer's own channel count."""
-    kw = getattr(block, '_kwargs', None)
-    saved = []
-    if isinstance(kw, dict) and 'num_filter' in kw:
-        saved.append((kw, 'num_filter', kw['num_filter']))
-        kw['num_filter'] = MARK
-    try:
-        if hasattr(block, '_units'):
-            saved.append((block.__dict__, '_units', block._units))
-            block._units = MARK
-        marked = summary.describe(block)
-    finally:
-        for where, key, value in saved:
-            where[key] = value
+def _template(text, block):
+    """``text``, which ends with the block's name (``summary.describe``),
+    as parts: strings, and {'out': True} where it shows the block's own
+    channel count (a convolution's filters, a dense layer's units)."""
     plain = summary.describe(block)
-    prefix = text[:len(text) - len(plain)]
-    parts = (prefix + marked).split(MARK)
-    out = [parts[0]]
-    for part in parts[1:]:
-        out += [{'out': True}, part]
-    return [p for p in out if p != '']
+    marked = copy.copy(block)
+    kwargs = getattr(block, '_kwargs', None)
+    if isinstance(kwargs, dict) and 'num_filter' in kwargs:
+        marked._kwargs = dict(kwargs, num_filter=MARK)
+    elif hasattr(block, '_units'):
+        marked._units = MARK
+    pieces = (text[:len(text) - len(plain)] +
+              summary.describe(marked)).split(MARK)
+    parts = [pieces[0]]
+    for piece in pieces[1:]:
+        parts += [{'out': True}, piece]
+    return [p for p in parts if p != '']
 
 
 def _fill(parts, out):
     return ''.join(str(out) if isinstance(p, dict) else p for p in parts)
 
 
-def _own(block):
-    """A layer's own channel count (a convolution's filters, a dense
-    layer's units), or None for a layer that keeps its input's."""
-    kw = getattr(block, '_kwargs', None)
-    if isinstance(kw, dict) and 'num_filter' in kw:
-        return kw['num_filter']
-    return getattr(block, '_units', None)
+def _read(net, depth=None):
+    """The network's graph as the script's nodes.
 
-
-def _owns(build, channels):
-    """Build the net (no forward pass); each layer's own channels, by
-    path."""
-    net = build(**channels)
-    return {path: _own(block) for path, block, _ in summary._walk(net)
-            if summary._is_layer(block)}
-
-
-def _trace(build, channels, input_shape):
-    """Build ``build(**channels)`` and run one input through it with a
-    hook on every block.
-
-    The nodes are the tensors the net makes, in order: each layer's
-    output, and each block's output that no layer made (Inception's
-    concatenation: a *join*). A layer's ``src`` is the node it reads (-1:
-    the input); a join's ``parts`` are the nodes made inside its block
-    that nothing inside reads.
+    A node is an operator that makes a new shape or has parameters; one
+    that keeps its input's shape and has none (an activation, dropout)
+    is its input's node. ``src`` and ``parts`` name nodes, -1 the input.
+    Forward hooks, which gluon also runs on a symbolic call, say which
+    graph node is each block's output (a row of the table); an operator
+    belongs to the block with the longest name prefix of its name.
     """
     import mxnet as mx
-    net = build(**channels)
-    if any(active for _, active, _ in summary._hybrid_state(net)):
-        net.hybridize(False)
     walked = list(summary._walk(net))
-    nodes, made, keep, handles, block_node = [], {}, [], [], {}
-
-    def hook(path, leaf):
-        def record(blk, inputs, output):
-            out = output[0] if isinstance(output, (list, tuple)) else output
-            keep.extend([inputs[0], out])
-            if leaf:
-                if id(inputs[0]) not in made:
-                    raise ExportError(f"layer '{path}' reads a tensor that "
-                                      'no layer or block made')
-                node = dict(block=blk, leaf=True, src=made[id(inputs[0])],
-                            in_shape=tuple(inputs[0].shape),
-                            own=_own(blk))
-            elif id(out) in made:
-                block_node[id(blk)] = made[id(out)]
-                return
-            else:
-                inside = {id(b) for _, b, _ in summary._walk(blk)}
-                mine = [i for i, n in enumerate(nodes)
-                        if id(n['block']) in inside]
-                read = {nodes[i]['src'] for i in mine} | {
-                    p for i in mine for p in nodes[i].get('parts', ())}
-                node = dict(block=blk, leaf=False,
-                            parts=[i for i in mine if i not in read])
-            node['path'] = path
-            node['out_shape'] = tuple(out.shape)
-            made[id(out)] = block_node[id(blk)] = len(nodes)
-            nodes.append(node)
-        return record
-
-    for path, block, _ in walked:
-        handles.append(block.register_forward_hook(
-            hook(path, summary._is_layer(block))))
-    net.initialize(ctx=mx.cpu())
-    zeros = mx.np.zeros if mx.util.is_np_array() else mx.nd.zeros
-    x = zeros(tuple(input_shape), ctx=mx.cpu())
-    made[id(x)] = -1
+    outputs = {}
+    handles = [block.register_forward_hook(
+        lambda b, args, out, path=path: outputs.__setitem__(
+            path, getattr(out, 'name', None))) for path, block, _ in walked]
+    data = mx.sym.var('data')
     try:
-        out = net(x)
-        out.wait_to_read()
+        out = net(data.as_np_ndarray() if mx.util.is_np_array() else data)
+        text = out.tojson()
+    except Exception as e:      # Python code that only runs on arrays
+        raise ExportError(f'MXNet cannot make the graph of this network: '
+                          f'{type(e).__name__}: {e}') from None
     finally:
         for h in handles:
             h.detach()
-    for node in nodes:
-        if node['leaf']:
-            block = node['block']
-            params = list(block.collect_params().values())
-            node['params'] = [tuple(p.shape) for p in params]
-            weight = getattr(block, 'weight', None)
-            node['weight'] = next(
-                (i for i, p in enumerate(params) if p is weight
-                 and len(p.shape) >= 2), -1)
-            node['label'] = f"{node['path']} {summary.describe(block)}" \
-                .strip()
-    return dict(net=net, walked=walked, nodes=nodes, block_node=block_node,
-                output=made[id(out)], input_shape=tuple(input_shape),
-                params=summary._count(net))
-
-
-def _rows(trace, depth):
-    """(name, block, node, leaves) per row of the table at ``depth``."""
-    walked, nodes = trace['walked'], trace['nodes']
-    top = 0 if summary._is_layer(trace['net']) else 1
+    by_prefix = sorted(walked, key=lambda w: -len(w[1].prefix))
+    graph = json.loads(text)
+    nodes, names, params, owners = [], [], [], []
+    index = {}          # graph node -> node, -1 for the input
+    for g, op in enumerate(graph['nodes']):
+        if op['op'] == 'null':
+            if op['name'] == 'data':
+                index[g] = -1
+            continue
+        attrs, kind = op.get('attrs', {}), op['op']
+        ins = [index[i] for i, *_ in op['inputs'] if i in index]
+        weights = [graph['nodes'][i]['name'] for i, *_ in op['inputs']
+                   if i not in index]
+        path, block, _ = next((w for w in by_prefix if op['name']
+                               .startswith(w[1].prefix)), walked[0])
+        if kind in SAME and not weights:
+            index[g] = ins[0]
+            continue
+        if kind in SAME:
+            node = dict(kind='same', params=[['out']] * len(weights))
+        elif kind in ADD:
+            node = dict(kind='add', parts=ins)
+        elif kind in CONCAT and attrs.get(*CONCAT[kind]) == '1':
+            node = dict(kind='concat', parts=ins)
+        elif kind == 'Flatten':
+            node = dict(kind='flatten')
+        elif kind == 'Pooling' and attrs.get('global_pool') == 'True':
+            node = dict(kind='global')
+        elif (kind == 'Pooling' and attrs.get('pooling_convention')
+              in (None, 'valid')) or (kind == 'Convolution' and attrs.get(
+                  'num_group', '1') == '1'):
+            k = _pairs(attrs['kernel'])
+            node = dict(kind='window', k=k, **{
+                key: _pairs(attrs[name]) if name in attrs else [n] * len(k)
+                for key, name, n in (('s', 'stride', 1), ('p', 'pad', 0),
+                                     ('d', 'dilate', 1))})
+            if kind == 'Convolution':
+                node.update(out=int(attrs['num_filter']), weight=0,
+                            params=[['out', 'in', *k], ['out']])
+        elif kind == 'FullyConnected' and attrs.get('flatten') != 'False':
+            node = dict(kind='vector', out=int(attrs['num_hidden']),
+                        params=[['out', 'inflat'], ['out']], weight=0)
+        else:
+            raise ExportError(f"layer '{path}': the site cannot follow "
+                              f"MXNet's operator {kind!r} (its {op['name']})")
+        if attrs.get('no_bias') == 'True':
+            node['params'] = node['params'][:1]
+        if 'parts' not in node:
+            node['src'] = ins[0]
+        if node['kind'] in ('window', 'add'):
+            # named in the sentence for an impossible setting
+            node['label'] = _template(
+                f'{path} {summary.describe(block)}'.strip(), block)
+        index[g] = len(nodes)
+        nodes.append(node)
+        names.append(op['name'])
+        params.append(weights)
+        owners.append(path)
+    node_of = {op['name']: index.get(g)
+               for g, op in enumerate(graph['nodes'])}
     rows = []
-    for name, block in summary._row_blocks(walked, top, depth):
-        inside = {id(b) for _, b, _ in summary._walk(block)}
-        leaves = [i for i, n in enumerate(nodes)
-                  if n['leaf'] and id(n['block']) in inside]
-        rows.append((name, block, trace['block_node'][id(block)], leaves))
-    return rows
+    top = 0 if summary._is_layer(net) else 1
+    paths = {id(block): path for path, block, _ in walked}
+    for name, block in ([] if depth is None else
+                        summary._row_blocks(walked, top, depth)):
+        path = paths[id(block)]
+        node = node_of.get(outputs.get(path), -1)
+        if node is None or node < 0:
+            raise ExportError(f"block '{path}': its output is no layer's")
+        rows.append(dict(name=_template(name, block), node=node, leaves=[
+            i for i, owner in enumerate(owners) if 'params' in nodes[i]
+            and (path in ('', owner) or owner.startswith(path + '.'))]))
+    return dict(nodes=nodes, names=names, params=params, rows=rows,
+                output=index[graph['heads'][0][0]], json=text)
 
 
-def _kind(node):
-    if not node['leaf']:
-        return 'join'
-    kw = getattr(node['block'], '_kwargs', {})
-    if kw.get('global_pool'):
-        return 'global'
-    if 'kernel' in kw:
-        return 'window'
-    ins, outs = node['in_shape'], node['out_shape']
-    if len(outs) == 2:
-        if node['own'] is None and outs[1] == math.prod(ins[1:]):
-            return 'flatten'
-        return 'vector'
-    if len(outs) == len(ins) and outs[2:] == ins[2:]:
-        return 'same'
-    raise ExportError(f"layer '{node['path']}' changes the shape "
-                      f'{ins} -> {outs} in a way the site cannot follow')
+def _shapes(nodes, input_shape, own):
+    """Each node's output shape by the script's rules (explorer.js's
+    ``evaluate``), with ``own[i]`` node i's own channels (or None).
+
+    Raises:
+        ValueError: the input is too small for a window, or an addition
+            adds unequal shapes; in the words the page uses.
+    """
+    input_shape, shapes = tuple(input_shape), []
+    for node, c in zip(nodes, own):
+        parts = [input_shape if p < 0 else shapes[p]
+                 for p in node.get('parts', [node.get('src')])]
+        src, kind = parts[0], node['kind']
+        c = src[1] if c is None else c
+        if kind == 'add':
+            bad = next((p for p in parts if p != src), None)
+            if bad is not None:
+                raise ValueError(MESSAGES['mismatch'].format(
+                    layer=_fill(node['label'], c), a=src, b=bad))
+            shape = src
+        elif kind == 'concat':
+            shape = src[:1] + (sum(p[1] for p in parts),) + src[2:]
+        elif kind == 'window':
+            out = tuple(summary.window_out(*a) for a in zip(
+                src[2:], node['k'], node['s'], node['p'], node['d']))
+            if len(src) == 4 and min(out) < 1:
+                raise ValueError(summary.TOO_SMALL.format(
+                    input_h=input_shape[2], input_w=input_shape[3],
+                    layer=_fill(node['label'], c), out_h=max(out[0], 0),
+                    out_w=max(out[1], 0), in_h=src[2], in_w=src[3]))
+            shape = src[:1] + (c,) + out
+        elif kind == 'global':
+            shape = src[:1] + (c,) + (1,) * (len(src) - 2)
+        elif kind == 'flatten':
+            shape = (src[0], math.prod(src[1:]))
+        elif kind == 'vector':
+            shape = (src[0], c)
+        else:                                   # same
+            shape = src[:1] + (c,) + src[2:]
+        shapes.append(shape)
+    return shapes
 
 
-def _window(block):
-    kw = block._kwargs
-    return dict(k=list(kw['kernel']), s=list(kw['stride']),
-                p=list(kw['pad']), d=list(kw.get('dilate', (1, 1))))
+def check_shapes(net, input_shape):
+    """Check ``net`` on ``input_shape`` as the site's script would.
+
+    ``channel_report`` calls this before its forward pass: MXNet's own
+    error for an addition of unequal shapes is cryptic, and in the NumPy
+    interface an addition broadcasts, so a 1x1 map would be added to a
+    larger one without complaint.
+
+    Raises:
+        ValueError: an input too small for a layer, or an addition of
+            unequal shapes, in the words the page uses.
+        ExportError: a network the script cannot follow.
+    """
+    graph = _read(net)
+    _shapes(graph['nodes'], input_shape,
+            [n.get('out') for n in graph['nodes']])
 
 
-def _rule(node, kind, src, own, shapes):
-    """The shape a node's rule gives (the script's rule, in Python)."""
-    if kind == 'join':
-        first = shapes[node['parts'][0]]
-        return (first[:1] + (sum(shapes[p][1] for p in node['parts']),)
-                + first[2:])
-    channels = src[1] if own is None else own
-    if kind == 'window':
-        w = _window(node['block'])
-        return (src[:1] + (channels,) + tuple(
-            summary.window_out(n, *a) for n, *a in
-            zip(src[2:], w['k'], w['s'], w['p'], w['d'])))
-    if kind == 'global':
-        return src[:1] + (channels,) + (1,) * (len(src) - 2)
-    if kind == 'same':
-        return src[:1] + (channels,) + src[2:]
-    if kind == 'flatten':
-        return (src[0], math.prod(src[1:]))
-    return src[:1] + (channels,)     # vector
-
-
-def _check_rules(trace, kinds, owns=None):
-    """Every node's shape follows its kind's rule in this trace, with the
-    layers' own channels ``owns`` (by node) when given."""
-    nodes = trace['nodes']
-    shapes = [n['out_shape'] for n in nodes]
-    for i, (node, kind) in enumerate(zip(nodes, kinds)):
-        src = (trace['input_shape'] if node.get('src', 0) < 0
-               else shapes[node['src']] if node['leaf'] else None)
-        if node['leaf'] and src != node['in_shape']:
-            raise ExportError(f"layer '{node['path']}' does not read the "
-                              'tensor it was traced to')
-        own = node.get('own') if owns is None else owns[i]
-        want = _rule(node, kind, src, own, shapes)
-        if tuple(want) != tuple(node['out_shape']):
-            raise ExportError(f"node {i} ('{node['path']}', {kind}) made "
-                              f"{node['out_shape']}; its rule gives "
-                              f'{tuple(want)}')
-
-
-def _dims(node, shape):
-    """What each axis of a parameter could be, in this trace."""
-    ins = node['in_shape']
-    named = {'out': node['out_shape'][1], 'in': ins[1],
-             'inflat': math.prod(ins[1:])}
-    return [{('const', n)} | {(key, None) for key, v in named.items()
-                              if v == n} for n in shape]
+def _verify(graph, input_shape):
+    """Every shape the script's rules give is MXNet's shape inference's:
+    each node's output and each parameter, which must all be a node's."""
+    import mxnet as mx
+    nodes = graph['nodes']
+    try:
+        shapes = _shapes(nodes, input_shape, [n.get('out') for n in nodes])
+        sym = mx.sym.load_json(graph['json']).get_internals()
+        inferred = dict(zip([s.name for s in sym], sym.infer_shape(
+            data=tuple(input_shape))[1]))
+    except (ValueError, mx.base.MXNetError) as e:
+        raise ExportError(f'shapes on {input_shape}: {e}') from None
+    seen = {'data'}
+    for node, name, params, shape in zip(nodes, graph['names'],
+                                         graph['params'], shapes):
+        src = input_shape if node.get('src', -1) < 0 else shapes[node['src']]
+        sizes = {'out': shape[1], 'in': src[1], 'inflat': math.prod(src[1:])}
+        want = [(name, shape)] + [
+            (p, tuple(sizes.get(d, d) for d in dims))
+            for p, dims in zip(params, node.get('params', []))]
+        for key, value in want:
+            if tuple(inferred.get(key, ())) != value:
+                raise ExportError(f'{key}: MXNet infers '
+                                  f'{inferred.get(key)}, the site {value}')
+        seen.update(params)
+    if set(sym.list_arguments() + sym.list_auxiliary_states()) - seen:
+        raise ExportError('some parameters belong to no layer')
 
 
 def _flat(values, sliders):
@@ -293,70 +294,86 @@ def _flat(values, sliders):
 def _nested(vector, sliders):
     out = {}
     for (name, i), v in zip(sliders, vector):
-        if i is None:
-            out[name] = v
-        else:
-            out[name] = out.get(name, ()) + (v,)
+        out[name] = v if i is None else out.get(name, ()) + (v,)
     return out
 
 
-def _linear(fn, x):
-    const, coef = fn
-    return const + sum(a * x[k] for k, a in coef)
+def _slider_layers(build, keys, values, book):
+    """For each slider, the nodes whose own channels are its value.
+
+    No map is declared: the builders are the chapters' own code, which
+    hands a slider's value on through helpers (``nin_block``,
+    ``conv_relu``, Inception's paths) to ``Conv2D(channels)``, and writing
+    the layers down beside them would describe each network twice. So
+    the net is built once more with each slider at a marker value above
+    every channel count in it: a layer that shows slider k's marker takes
+    slider k's value; every other layer keeps its count. A layer that
+    shows neither (say twice a slider) raises ExportError.
+    """
+    base = 1 + max([*values] + [n.get('out', 0) for n in book['nodes']])
+    marks = [base + k for k in range(len(keys))]
+    moved = _read(build(**_nested(marks, keys)))
+    if len(book['nodes']) != len(moved['nodes']):
+        raise ExportError('the sliders change the layers, not only their '
+                          'channels')
+    layers = [[] for _ in keys]
+    for i, (a, b) in enumerate(zip(book['nodes'], moved['nodes'])):
+        if a == b:
+            continue
+        k = marks.index(b['out']) if b.get('out') in marks else None
+        if k is None or dict(a, out=b['out']) != b or a['out'] != values[k]:
+            raise ExportError(f'{book["names"][i]}: its channels are not '
+                              'one slider\'s value')
+        layers[k].append(i)
+    return layers
 
 
-def _headline(explorer, sliders, values):
-    """The explorer's headline as parts (text and linear sums), checked
-    against the real one at ``values``."""
-    if explorer.headline is None:
+class _Sym:
+    """A sum of sliders, for reading a headline function: ``str`` gives
+    a marker, ``+`` adds."""
+
+    def __init__(self, table, const=0, coef=None):
+        self.table, self.const, self.coef = table, const, dict(coef or {})
+
+    def __add__(self, other):
+        if isinstance(other, int):
+            return _Sym(self.table, self.const + other, self.coef)
+        if not isinstance(other, _Sym):
+            return NotImplemented
+        coef = dict(self.coef)
+        for k, a in other.coef.items():
+            coef[k] = coef.get(k, 0) + a
+        return _Sym(self.table, self.const + other.const, coef)
+
+    __radd__ = __add__
+
+    def __str__(self):
+        self.table.append([self.const, sorted(self.coef.items())])
+        return f'{MARK}{len(self.table) - 1}{MARK}'
+
+
+def _headline(headline, keys, values):
+    """A headline function as parts (text, and {'sum': [const, [[slider,
+    coef], ...]]}), checked against the real one at ``values``."""
+    if headline is None:
         return None
     table = []
-    syms = [_Sym(table, 0, {k: 1}) for k in range(len(sliders))]
-    pieces = explorer.headline(_nested(syms, sliders)).split(MARK)
-    parts = []
-    for j, piece in enumerate(pieces):
-        if j % 2:
-            parts.append({'sum': table[int(piece)]})
-        elif piece:
-            parts.append(piece)
-    flat = _flat(values, sliders)
-    filled = ''.join(p if isinstance(p, str) else
-                     str(_linear(p['sum'], flat)) for p in parts)
-    if filled != explorer.headline(values):
-        raise ExportError('the headline is not a linear function of the '
-                          f'sliders: {filled!r}')
+    pieces = headline(_nested([_Sym(table, 0, {k: 1}) for k in
+                               range(len(keys))], keys)).split(MARK)
+    parts = [{'sum': table[int(p)]} if j % 2 else p
+             for j, p in enumerate(pieces) if j % 2 or p]
+    flat = _flat(values, keys)
+    filled = ''.join(p if isinstance(p, str) else str(
+        p['sum'][0] + sum(a * flat[k] for k, a in p['sum'][1]))
+        for p in parts)
+    if filled != headline(values):
+        raise ExportError('the headline is not a sum of the sliders: '
+                          f'{filled!r}')
     return parts
 
 
-def _fit(build, sliders, x0, paths):
-    """Each layer's own channels (by node) as [const, [[slider, coef],
-    ...]], from builds with one slider moved at a time; None for a
-    layer that has none."""
-    base = _owns(build, _nested(x0, sliders))
-    moved = []
-    for k in range(len(sliders)):
-        x = list(x0)
-        x[k] += STEP
-        moved.append(_owns(build, _nested(x, sliders)))
-    fns = []
-    for path in paths:
-        if path is None or base.get(path) is None:
-            fns.append(None)
-            continue
-        coef = []
-        for k, owns in enumerate(moved):
-            delta = owns[path] - base[path]
-            if delta % STEP:
-                raise ExportError(f"layer '{path}': its channels are not a "
-                                  f'whole multiple of slider {k}')
-            if delta:
-                coef.append([k, delta // STEP])
-        fns.append([base[path] - sum(a * x0[k] for k, a in coef), coef])
-    return fns
-
-
 def _messages():
-    found = dict(widgets.MESSAGES, too_small=summary.TOO_SMALL)
+    found = dict(MESSAGES, too_small=summary.TOO_SMALL)
     for key, text in found.items():
         for _, field, spec, conversion in string.Formatter().parse(text):
             if field is not None and (not field.isidentifier() or spec or
@@ -366,174 +383,68 @@ def _messages():
     return found
 
 
-class _Frozen:
-    """Within ``with``: the explorer in its NumPy mode, with its updates
-    off; after: its sliders, size and block as they were."""
-
-    def __init__(self, explorer):
-        self.ex = explorer
-
-    def __enter__(self):
-        import mxnet as mx
-        ex = self.ex
-        self.mode = (mx.util.is_np_array(), mx.util.is_np_shape())
-        array, shape = getattr(ex, '_np_mode', self.mode)
-        mx.util.set_np(shape=shape, array=array)
-        self.values, self.size = ex.values(), ex.size.value
-        self.defaults = dict(ex.defaults)
-        picker = getattr(ex, 'picker', None)
-        self.choice = picker.value if picker is not None else None
-        ex.update = lambda: None
-        return self
-
-    def __exit__(self, *exc):
-        import mxnet as mx
-        ex = self.ex
-        try:
-            picker = getattr(ex, 'picker', None)
-            if picker is not None:
-                picker.value = self.choice
-            ex.defaults = self.defaults
-            ex.set_values(self.values)
-            ex.size.value = self.size
-        finally:
-            del ex.update
-            mx.util.set_np(shape=self.mode[1], array=self.mode[0])
-
-
 def explorer_data(explorer):
     """The explorer as data for ``_static/explorer.js`` (a dict).
+
+    Reads the explorer's ``choices`` (a builder and book values per block
+    it can pick) without moving its widgets.
 
     Raises:
         ExportError: the network does something the script cannot follow
             (the site would then be wrong, so the caller shows nothing).
     """
-    sliders = list(explorer.sliders)
+    keys = list(explorer.sliders)
     side = explorer.input_shape[-1]
     lead = tuple(explorer.input_shape[:-2])
-    picker = getattr(explorer, 'picker', None)
-    names = list(picker.options) if picker is not None else [None]
-    choices = []
-    with _Frozen(explorer) as frozen:
-        for c, name in enumerate(names):
-            if picker is not None:
-                picker.value = name
-            build = explorer.build
-            x0 = _flat(explorer.defaults, sliders)
-            x1 = [v + OFFSETS[k % len(OFFSETS)] for k, v in enumerate(x0)]
-            if c == 0:
-                # the structure, and the spatial rules at other sizes
-                base = _trace(build, explorer.defaults, lead + (side, side))
-                kinds = [_kind(n) for n in base['nodes']]
-                paths = [n['path'] if n['leaf'] else None
-                         for n in base['nodes']]
-                traces = [base] + [
-                    _trace(build, explorer.defaults, lead + (n, n))
-                    for n in (side + 13, side + 30)]
-            fns = _fit(build, sliders, x0, paths)
-            verify = _trace(build, _nested(x1, sliders), lead + (side, side))
-            owns = [None if f is None else _linear(f, x1) for f in fns]
-            traces.append(verify)
+    choices, first = [], None
+    with explorer.numpy_mode():
+        for choice in explorer.choices:
+            values = _flat(choice.defaults, keys)
+            book = _read(choice.build(**choice.defaults), explorer.depth)
+            layers = _slider_layers(choice.build, keys, values, book)
+            for n in (side, side + 13):
+                _verify(book, lead + (n, n))
+            first = first or book
+            if (book['nodes'], book['rows']) != (first['nodes'],
+                                                 first['rows']):
+                raise ExportError(f'block {choice.name}: the network '
+                                  'differs from the first block\'s')
             choices.append(dict(
-                name=name, values=x0,
-                max=[explorer.sliders[key].max for key in sliders],
-                own=fns, verify=(verify, owns),
-                headline=_headline(explorer, sliders, explorer.defaults)))
-        initial = dict(choice=names.index(frozen.choice) if picker else 0,
-                       values=_flat(frozen.values, sliders),
-                       size=frozen.size)
-    structure = [(n['path'], n['leaf'], n.get('src'), n.get('parts'))
-                 for n in base['nodes']]
-    candidates = {}
-    for trace in traces:
-        if [(n['path'], n['leaf'], n.get('src'), n.get('parts'))
-                for n in trace['nodes']] != structure:
-            raise ExportError('the layers differ between settings')
-        _check_rules(trace, kinds)
-        for i, node in enumerate(trace['nodes']):
-            for j, shape in enumerate(node.get('params', ())):
-                dims = _dims(node, shape)
-                old = candidates.setdefault((i, j), dims)
-                if len(old) != len(dims):
-                    raise ExportError(f"layer '{node['path']}': parameter "
-                                      f'{j} changes its number of axes')
-                candidates[i, j] = [a & b for a, b in zip(old, dims)]
-    for choice in choices:
-        verify, owns = choice.pop('verify')
-        _check_rules(verify, kinds, owns)
-        if sum(sum(math.prod(s) for s in n.get('params', ()))
-               for n in verify['nodes']) != verify['params']:
-            raise ExportError('some parameters belong to no layer')
-    nodes = [_node(i, node, kind, candidates)
-             for i, (node, kind) in enumerate(zip(base['nodes'], kinds))]
-    rows = [dict(name=_name_template(block, name), node=node, leaves=leaves)
-            for name, block, node, leaves in _rows(base, explorer.depth)]
-    _check_names(choices, rows, nodes, sliders, explorer.depth, traces)
-    # each layer's own channels: the first block choice's on the node,
-    # and per choice only where it differs
-    for i, node in enumerate(nodes):
-        if node['kind'] != 'join' and choices[0]['own'][i] is not None:
-            node['own'] = choices[0]['own'][i]
-    for choice in choices:
-        choice['own'] = {str(i): fn for i, fn in enumerate(choice['own'])
-                         if fn is not None and fn != nodes[i].get('own')}
+                name=choice.name, values=values, layers=layers,
+                max=[explorer.limit(v, v) for v in values],
+                headline=_headline(choice.headline, keys, choice.defaults)))
+    picker = getattr(explorer, 'picker', None)
+    names = [c.name for c in explorer.choices]
     return dict(
-        version=VERSION, note=getattr(explorer, 'note', None),
+        version=VERSION, note=explorer.note,
         choice_label=picker.description if picker is not None else None,
-        choices=choices, initial=initial,
+        choices=choices,
+        initial=dict(choice=names.index(picker.value) if picker else 0,
+                     values=_flat(explorer.values(), keys),
+                     size=explorer.size.value),
         sliders=[dict(name=name if i is None else f'{name}[{i}]',
                       label=explorer.sliders[name, i].description,
                       min=explorer.sliders[name, i].min)
-                 for name, i in sliders],
+                 for name, i in keys],
         size=dict(label=explorer.size.description, value=side,
                   min=explorer.size.min, max=explorer.size.max),
-        input=list(lead), nodes=nodes, rows=rows, output=base['output'],
+        input=list(lead), nodes=first['nodes'], rows=first['rows'],
+        output=first['output'],
         baseline=dict(params=explorer.baseline.total_params,
                       macs=explorer.baseline.total_macs),
         messages=_messages())
 
 
-def _node(i, node, kind, candidates):
-    """A node as the script reads it."""
-    entry = dict(kind=kind)
-    if kind == 'join':
-        entry['parts'] = node['parts']
-        return entry
-    entry['src'] = node['src']
-    if kind == 'window':
-        entry.update(_window(node['block']))
-    order = ('const', 'out', 'in', 'inflat')
-    params = []
-    for j in range(len(node['params'])):
-        shape = []
-        for dim in candidates[i, j]:
-            if not dim:
-                raise ExportError(f"layer '{node['path']}': parameter {j} "
-                                  'has an axis the site cannot follow')
-            key, value = min(dim, key=lambda d: order.index(d[0]))
-            shape.append(value if key == 'const' else key)
-        params.append(shape)
-    if params:
-        entry.update(params=params, weight=node['weight'])
-    if kind == 'window':
-        # named in the sentence for an input too small for it
-        entry['label'] = _name_template(node['block'], node['label'])
-    return entry
-
-
-def _check_names(choices, rows, nodes, sliders, depth, traces):
-    """The name templates give the real names in the verifying traces."""
-    for choice, trace in zip(choices, traces[-len(choices):]):
-        channels = [n['out_shape'][1] for n in trace['nodes']]
-        for (name, _, node, _), row in zip(_rows(trace, depth), rows):
-            if _fill(row['name'], channels[row['node']]) != name:
-                raise ExportError(f'row {name!r}: its name does not follow '
-                                  'the channels')
-        for i, (node, entry) in enumerate(zip(trace['nodes'], nodes)):
-            if 'label' in entry and \
-                    _fill(entry['label'], channels[i]) != node['label']:
-                raise ExportError(f"layer {node['label']!r}: its name does "
-                                  'not follow the channels')
+def table_html(rows):
+    """Layer rows as an HTML table (the explorers' table in Jupyter, and
+    on the site for a reader without JavaScript)."""
+    head = ('<tr><th>layer</th><th>output shape</th><th>parameters</th>'
+            '<th>mult-adds</th></tr>')
+    body = ''.join(
+        f'<tr><td style="text-align:left">{html.escape(r.name)}</td>'
+        f'<td>{r.output_shape}</td><td>{r.params:,}</td>'
+        f'<td>{r.macs:,}</td></tr>' for r in rows)
+    return f'<table>{head}{body}</table>'
 
 
 def _script_json(data):
@@ -549,7 +460,7 @@ def html_view(explorer):
     data = explorer_data(explorer)
     fallback = ''
     if explorer.report is not None:
-        fallback = widgets._html_table(explorer.report.rows)
+        fallback = table_html(explorer.report.rows)
     return ('<div class="cnnbook-explorer">'
             '<script type="application/json" class="cnnbook-explorer-data">'
             f'{_script_json(data)}</script>'
@@ -569,24 +480,22 @@ def mimebundle(explorer, bundle):
     return bundle
 
 
-EXPLORER_CALL = re.compile(r'\b(?:channel|inception)_explorer\(')
-
-
 def chapter_explorers(section):
     """A chapter's explorers, made as its notebook makes them: its model
-    cells (``cnnbook.chapters``), then each cell that calls an explorer
-    (the value of its last line). For the site's tests and benchmark."""
-    from .chapters import BOOK, definitions
-    notebook = f'{section}.ipynb'
-    nb = json.loads((BOOK / notebook).read_text())
-    namespace = definitions(notebook)
+    cells, then each cell tagged ``explorer`` (the value of its last
+    line), in the chapter's NumPy mode. For the site's tests and
+    benchmark."""
+    from . import chapters
+    chapter = chapters.chapter(section)
+    namespace = chapters.definitions(chapter.notebook)
     explorers = []
-    for cell in nb['cells']:
-        source = ''.join(cell['source'])
-        if cell['cell_type'] == 'code' and EXPLORER_CALL.search(source):
-            tree = ast.parse(source)
+    with chapter.numpy_mode():
+        for i, cell in enumerate(chapters.tagged_cells(chapter.notebook,
+                                                       'explorer')):
+            where = f'{chapter.notebook}, explorer cell {i + 1}'
+            tree = ast.parse(chapters.source(cell))
             last = tree.body.pop()
-            exec(compile(tree, notebook, 'exec'), namespace)
+            exec(compile(tree, where, 'exec'), namespace)
             explorers.append(eval(compile(ast.Expression(last.value),
-                                          notebook, 'eval'), namespace))
+                                          where, 'eval'), namespace))
     return explorers

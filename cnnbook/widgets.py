@@ -2,13 +2,20 @@
 
 ``channel_report`` is the plain function behind every widget, so a test or
 a script can call it directly. The builders come from the notebooks, so a
-chapter's model code stays its only definition.
+chapter's model code stays its only definition. An explorer's output also
+carries the site's view of it (``cnnbook.explorer_site``, which this
+module imports and which imports nothing from here).
 """
+import collections
+import contextlib
 import dataclasses
+import functools
 import html
 import numbers
 import traceback
 
+from .explorer_site import (MESSAGES, ExportError, check_shapes, mimebundle,
+                            table_html)
 from .summary import layer_summary
 
 BLOCK_NAMES = ('3a', '3b', '4a', '4b', '4c', '4d', '4e', '5a', '5b')
@@ -29,14 +36,10 @@ class Report:
                 f'{self.total_macs:,} mult-adds, output {self.output_shape})')
 
 
-# The sentences for impossible settings (the site's explorers fill in the
-# same ones: cnnbook/explorer_site.py)
-MESSAGES = {
-    'not_whole': '{name} must be a whole number of channels, got {value}',
-    'below_one': ('{name} must be at least 1 (got {value}): a layer needs '
-                  'at least one channel'),
-    'bad_size': 'the input size must be a positive whole number, got '
-                '{value}'}
+# A block an explorer can pick (its picker's option; None for an
+# explorer of the whole network): the builder with that block's channels
+# set by the sliders, the book's values, and the headline function
+Choice = collections.namedtuple('Choice', 'name build defaults headline')
 
 
 def _whole(name, value):
@@ -82,7 +85,8 @@ def channel_report(build, input_shape, depth=1, **channels):
 
     Raises:
         ValueError: an impossible setting, in words a student understands:
-            a count below 1, a non-integer, or an input too small.
+            a count below 1, a non-integer, an input too small, or a
+            residual addition of two different shapes.
     """
     import mxnet as mx
     channels = check_channels(channels)
@@ -94,6 +98,11 @@ def channel_report(build, input_shape, depth=1, **channels):
     except mx.base.MXNetError as e:
         raise ValueError(f'these channels cannot be built: '
                          f'{str(e).splitlines()[0]}') from None
+    try:
+        # in the site's words, and before MXNet's own errors
+        check_shapes(net, input_shape)
+    except ExportError:
+        pass            # the forward pass below still checks it
     table = layer_summary(net, input_shape, show=False, depth=depth)
     return Report(channels, list(table[:-1]), table.total_params,
                   table.total_macs, table[-1].output_shape)
@@ -118,16 +127,6 @@ def _limit(default, value):
     """A slider's maximum: four times the book's value (at least 16), and
     never below the value it must show."""
     return max(4 * default, 16, value)
-
-
-def _html_table(rows):
-    head = ('<tr><th>layer</th><th>output shape</th><th>parameters</th>'
-            '<th>mult-adds</th></tr>')
-    body = ''.join(
-        f'<tr><td style="text-align:left">{html.escape(r.name)}</td>'
-        f'<td>{r.output_shape}</td><td>{r.params:,}</td>'
-        f'<td>{r.macs:,}</td></tr>' for r in rows)
-    return f'<table>{head}{body}</table>'
 
 
 def _bar_chart(rows):
@@ -157,6 +156,8 @@ class ChannelExplorer:
     ipywidgets box, ``sliders`` the channel sliders, ``output`` the area
     the table is drawn in, and ``report`` the last :class:`Report` (None
     when the setting is invalid, with ``message`` saying why).
+    ``choices`` lists the blocks it can pick (:class:`Choice`), for the
+    site's view.
 
     The callbacks run in MXNet's NumPy mode as it was when the explorer
     was made (7.4's ``npx.set_np()``): ipykernel may handle widget
@@ -164,6 +165,8 @@ class ChannelExplorer:
     a callback is shown in the output area, with its traceback, rather
     than lost in the kernel's log.
     """
+
+    limit = staticmethod(_limit)
 
     def __init__(self, build, input_shape, defaults, note=None, depth=1,
                  extra=(), headline=None):
@@ -175,6 +178,7 @@ class ChannelExplorer:
         self.defaults = dict(defaults)
         # headline(values) -> HTML put before the totals, or None
         self.headline = headline
+        self.choices = [Choice(None, build, self.defaults, headline)]
         self.sliders = {}
         for name, value in self.defaults.items():
             parts = value if isinstance(value, tuple) else (value,)
@@ -205,6 +209,19 @@ class ChannelExplorer:
                                        **self.defaults)
         self.report = self.message = None
         self.update()
+
+    def numpy_mode(self):
+        """A context in MXNet's NumPy mode as it was when the explorer
+        was made; the caller's mode comes back after."""
+        import mxnet as mx
+        array, shape = self._np_mode
+        # MXNet refuses NumPy arrays without NumPy shapes, even for a
+        # moment: shapes go on first, and off last
+        scopes = [mx.util.np_shape(shape), mx.util.np_array(array)]
+        stack = contextlib.ExitStack()
+        for scope in scopes if array else scopes[::-1]:
+            stack.enter_context(scope)
+        return stack
 
     def values(self):
         """The channel settings the sliders show now."""
@@ -265,18 +282,11 @@ class ChannelExplorer:
         """``callback`` run in the explorer's NumPy mode, with any error
         shown in the output area."""
         def run(*args):
-            import mxnet as mx
-            array, shape = self._np_mode
-            before = (mx.util.is_np_array(), mx.util.is_np_shape())
             try:
-                if before != self._np_mode:
-                    mx.util.set_np(shape=shape, array=array)
-                return callback(*args)
+                with self.numpy_mode():
+                    return callback(*args)
             except Exception:
                 self._show_error(traceback.format_exc())
-            finally:
-                if before != self._np_mode:
-                    mx.util.set_np(shape=before[1], array=before[0])
         return run
 
     def _show_error(self, text):
@@ -315,11 +325,10 @@ class ChannelExplorer:
             f'<b>{r.total_macs / 1e6:,.1f} M</b> mult-adds '
             f'({_change(r.total_macs, b.total_macs)}); output '
             f'{r.output_shape}')
-        self._show(HTML(_html_table(r.rows)), _bar_chart(r.rows))
+        self._show(HTML(table_html(r.rows)), _bar_chart(r.rows))
 
     def _repr_mimebundle_(self, **kwargs):
         # the widget for Jupyter, and HTML that the site makes live
-        from .explorer_site import mimebundle
         return mimebundle(self, self.widget._repr_mimebundle_(**kwargs))
 
     def __repr__(self):
@@ -384,23 +393,28 @@ def inception_explorer(build, input_shape, block, names=BLOCK_NAMES):
                         description='block')
     state = {'k': 0}
 
-    def build_one(c1, c2, c3, c4):
-        return build(block=_Override(block, state['k'],
+    def build_block(k, c1, c2, c3, c4):
+        return build(block=_Override(block, k,
                                      dict(c1=c1, c2=c2, c3=c3, c4=c4)))
 
-    def headline(values):
+    def headline(name, values):
         paths = [values['c1'], values['c2'][1], values['c3'][1],
                  values['c4']]
-        return (f'block {picker.value} outputs '
+        return (f'block {name} outputs '
                 f'{" + ".join(map(str, paths))} = <b>{sum(paths)}</b> '
                 'channels')
 
     explorer = ChannelExplorer(
-        build_one, input_shape, settings[0], depth=2, headline=headline,
+        lambda **c: build_block(state['k'], **c), input_shape, settings[0],
+        depth=2, headline=lambda values: headline(picker.value, values),
         note='Pick a block and change its paths: c1 (1x1), c2 and c3 '
              '(1x1 reduction, then 3x3 or 5x5), c4 (after pooling).',
         extra=[picker])
     explorer.block_names, explorer.picker = list(names), picker
+    explorer.choices = [
+        Choice(name, functools.partial(build_block, k), settings[k],
+               functools.partial(headline, name))
+        for k, name in enumerate(names)]
 
     def pick(change):
         state['k'] = names.index(change['new'])

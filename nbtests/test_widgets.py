@@ -136,17 +136,15 @@ def test_numpy_explorer_keeps_updating_outside_numpy_mode():
     ndarray to the np network."""
     import threading
 
-    from mxnet import npx
-    try:
-        names = definitions('googlenet-numpy.ipynb')     # npx.set_np()
-        build, block = names['googlenet'], names['Inception']
+    from cnnbook.chapters import chapter
+    names = definitions('googlenet-numpy.ipynb')
+    build, block = names['googlenet'], names['Inception']
+    with chapter('googlenet-numpy').numpy_mode():        # npx.set_np()
         ex = inception_explorer(build, (1, 1, 32, 32), block)
         expected = {c1: channel_report(
             lambda **c: build(block=_Override(block, 0, c)),
             (1, 1, 32, 32), depth=2, **dict(BLOCK_3A, c1=c1))
             for c1 in (8, 9, 10, 11)}
-    finally:
-        npx.reset_np()
     c1 = ex.sliders[('c1', None)]
 
     def move(value):
