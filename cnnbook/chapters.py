@@ -100,10 +100,10 @@ class Chapter:
 
 
 @contextlib.contextmanager
-def numpy_mode(on=None):
+def numpy_mode(on=None, shape=None):
     """Run the body with MXNet's NumPy interface ``on`` (True/False), or
-    as it is (None); restore the caller's setting afterwards, whatever the
-    body switched.
+    as it is (None), and NumPy shapes ``shape`` (by default as ``on``);
+    restore the caller's setting afterwards, whatever the body switched.
 
     Hand-written: MXNet's own scopes (``mx.util.np_shape``/``np_array``)
     restore only when the body leaves the mode as they set it, so a cell
@@ -112,7 +112,7 @@ def numpy_mode(on=None):
     import mxnet as mx
     before = mx.util.is_np_shape(), mx.util.is_np_array()
     if on is not None:
-        mx.util.set_np(shape=on, array=on)
+        mx.util.set_np(shape=on if shape is None else shape, array=on)
     try:
         yield
     finally:

@@ -7,7 +7,6 @@ carries the site's view of it (``cnnbook.explorer_site``, which this
 module imports and which imports nothing from here).
 """
 import collections
-import contextlib
 import dataclasses
 import functools
 import html
@@ -213,15 +212,9 @@ class ChannelExplorer:
     def numpy_mode(self):
         """A context in MXNet's NumPy mode as it was when the explorer
         was made; the caller's mode comes back after."""
-        import mxnet as mx
+        from .chapters import numpy_mode
         array, shape = self._np_mode
-        # MXNet refuses NumPy arrays without NumPy shapes, even for a
-        # moment: shapes go on first, and off last
-        scopes = [mx.util.np_shape(shape), mx.util.np_array(array)]
-        stack = contextlib.ExitStack()
-        for scope in scopes if array else scopes[::-1]:
-            stack.enter_context(scope)
-        return stack
+        return numpy_mode(array, shape)
 
     def values(self):
         """The channel settings the sliders show now."""
