@@ -1,8 +1,14 @@
 """Median time of one channel-explorer update, in the kernel and on the
 site; and the bytes the explorers add to a page.
 
+The chapters are those of the registry (cnnbook/chapters.py) that show
+an explorer, each explorer made as its notebook makes it
+(``explorer_site.chapter_explorers``).
+
 Kernel (JupyterLab, Colab): an update rebuilds the chapter's network with
-new channels, runs one image through it and redraws the table and chart.
+new channels, runs one image through it and redraws the table and chart;
+timed on each explorer's slider with the largest book value (of its
+first block), moved around that value.
 
 Site (no kernel): each chapter's explorers as its page shows them (their
 HTML view, cnnbook/explorer_site.py, with _static/explorer.js and .css),
@@ -19,11 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from cnnbook.chapters import definitions
-from cnnbook.widgets import channel_explorer, inception_explorer
+from cnnbook import chapters
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ('nin', 'googlenet', 'googlenet-numpy')
 SITE_CHANGES = 20
 # In the page: move explorer i's first slider ``changes`` times, each
 # timed from its input event to the explorer laid out again.
@@ -53,17 +57,35 @@ def median_update(explorer, key, values, repeats):
     return statistics.median(times)
 
 
-def kernel(repeats):
-    nin = definitions('nin.ipynb')
-    goog = definitions('googlenet.ipynb')
-    ex_nin = channel_explorer(nin['nin'], (1, 1, 224, 224),
-                              dict(c1=96, c2=256, c3=384))
-    ex_goog = inception_explorer(goog['googlenet'], (1, 1, 96, 96),
-                                 goog['Inception'])
-    rows = [('NiN at 224x224, c2 slider', median_update(
-                ex_nin, ('c2', None), [200, 256, 300], repeats)),
-            ('GoogLeNet at 96x96, block 3a c2 out slider', median_update(
-                ex_goog, ('c2', 1), [100, 128, 160], repeats))]
+def explorers_by_chapter():
+    """Each chapter of the registry that shows explorers, with them, made
+    in the chapter's array mode."""
+    from cnnbook.explorer_site import chapter_explorers
+    made = []
+    for c in chapters.CHAPTERS:
+        if c.explorer:
+            with c.numpy_mode():
+                made.append((c, chapter_explorers(c.name)))
+    return made
+
+
+def kernel(explorers, repeats):
+    rows = []
+    for c, made in explorers:
+        for i, ex in enumerate(made):
+            values = ex.values()
+            key = max(ex.sliders, key=lambda k: ex.sliders[k].value)
+            book = ex.sliders[key].value
+            side = ex.input_shape[-1]
+            block = (f'block {ex.picker.value} '
+                     if hasattr(ex, 'picker') else '')
+            which = f', explorer {i + 1}' if len(made) > 1 else ''
+            rows.append((
+                f'{c.label}{which} at {side}x{side}, '
+                f'{block}{ex.sliders[key].description} slider',
+                median_update(ex, key, [round(book * 0.8), book,
+                                        round(book * 1.2)], repeats)))
+            ex.set_values(values)
     print(f'| explorer update in the kernel | median of {repeats} (s) |')
     print('|---|---|')
     for name, t in rows:
@@ -76,11 +98,11 @@ def _kb(text):
         ' kB gzipped)'
 
 
-def site():
+def site(explorers):
     sys.path.insert(0, str(ROOT / 'nbtests'))
     from browser import chromium_path, headless_chromium, serve
 
-    from cnnbook.explorer_site import chapter_explorers, html_view
+    from cnnbook.explorer_site import html_view
     if not chromium_path():
         print('\nsite: skipped, no Chromium here (make browser)')
         return
@@ -90,8 +112,10 @@ def site():
     with tempfile.TemporaryDirectory() as tmp:
         for name, data in static.items():
             (Path(tmp) / name).write_bytes(data)
-        for section in SECTIONS:
-            views = [html_view(ex) for ex in chapter_explorers(section)]
+        for c, made in explorers:
+            section = c.name
+            with c.numpy_mode():     # the view probes the chapter's net
+                views = [html_view(ex) for ex in made]
             sizes.append((section, ''.join(views)))
             (Path(tmp) / f'{section}.html').write_text(
                 '<!doctype html><html><head><meta charset="utf-8">'
@@ -122,8 +146,9 @@ def site():
 
 
 def main(repeats=9):
-    kernel(repeats)
-    site()
+    explorers = explorers_by_chapter()
+    kernel(explorers, repeats)
+    site(explorers)
 
 
 if __name__ == '__main__':

@@ -12,6 +12,12 @@ change must bring the table that ``channel_report`` gives in Python.
 The explorer's update time is logged (median over the changes), not
 asserted. Screenshots: ``_build/screenshots/lab-<chapter>.png``.
 
+The chapters are the registry's sections (``cnnbook.chapters``); the
+test finds a cell by its tag in JupyterLab's own notebook model (the
+layer table, the training run, the explorer: ``chapters.TAGS``), never
+by its text, and drives each explorer as its kind (``Chapter.explorer``)
+asks.
+
 ``make lab`` starts JupyterLab as root too (containers, some lab
 machines), where Jupyter refuses to run without ``--allow-root``.
 """
@@ -35,21 +41,18 @@ from pathlib import Path
 import pytest
 
 from browser import headless_chromium, table_rows, watch
-from cnnbook.chapters import definitions
+from cnnbook import chapters
 from cnnbook.explorer_site import chapter_explorers
 from cnnbook.widgets import channel_report
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / '_build' / 'screenshots'
-CHAPTERS = ('nin', 'googlenet', 'googlenet-numpy')
 STALL_S = 240           # no cell finished for this long: the run is stuck
 RUN_S = 900             # a whole notebook, smoke profile
 ACTIVE = '.jp-NotebookPanel:not(.lm-mod-hidden)'
-# the cell (by a line of its source) that prints the network's shapes:
-# layer_summary's table, or 7.4's own loop over the stages
-SHAPE_CELLS = {'nin': 'rows = cnnbook.layer_summary(net, ',
-               'googlenet': 'stages = cnnbook.layer_summary(net, ',
-               'googlenet-numpy': "print(name, 'output shape:', X.shape)"}
+# what myst-nb's glue() outputs with display=False: data for the site's
+# results page, which JupyterLab does not render
+GLUE_PREFIX = 'application/papermill.record/'
 
 
 @pytest.mark.parametrize('uid', ['0', '1000'])
@@ -124,7 +127,9 @@ class Lab:
                f'--IdentityProvider.token={self.token}',
                f'--ServerApp.root_dir={tmp / "root"}',
                f'--LabApp.workspaces_dir={tmp / "workspaces"}',
-               f'--LabApp.user_settings_dir={tmp / "settings"}']
+               f'--LabApp.user_settings_dir={tmp / "settings"}',
+               # window.jupyterapp: the notebook model, with cell tags
+               '--LabApp.expose_app_in_browser=True']
         if os.geteuid() == 0:
             cmd.append('--allow-root')
         self.log = open(self.log_path, 'w')
@@ -189,20 +194,38 @@ def chromium():
 
 # ---- reading the notebook in the page ----
 
-# Per code cell of the notebook shown: its prompt ("[*]:", "[3]:"), its
-# source, and its outputs' text; and the tab's modified mark.
+# Per code cell of the notebook shown, in order: its tags (from
+# JupyterLab's notebook model, window.jupyterapp), its prompt ("[*]:",
+# "[3]:"), its outputs' text, the MIME types of its outputs in the
+# model (what JupyterLab renders nothing for too), and the images and
+# sliders it shows; and the tab's modified mark. Cell i here is the
+# i-th .jp-CodeCell of the panel (every cell is in the page:
+# windowingMode 'none', see _settings).
 STATE_JS = '''(sel) => {
-  const panel = document.querySelector(sel);
+  const node = document.querySelector(sel);
+  const app = window.jupyterapp;
+  if (!node || !app) return null;
+  const panel = Array.from(app.shell.widgets('main')).find(
+    w => w.node === node);
   if (!panel) return null;
-  const cells = Array.from(panel.querySelectorAll('.jp-CodeCell')).map(
-    c => ({
-      prompt: (c.querySelector('.jp-InputPrompt') || {}).textContent || '',
-      source: Array.from(c.querySelectorAll('.cm-line')).map(
-        l => l.textContent).join('\\n'),
-      outputs: Array.from(c.querySelectorAll('.jp-OutputArea-output')).map(
-        o => ({mime: o.getAttribute('data-mime-type') || '',
-               text: o.innerText || ''})),
-    }));
+  const cells = panel.content.widgets.filter(
+    w => w.model.type === 'code').map(w => {
+      const c = w.node, model = w.model;
+      const tags = (model.getMetadata ? model.getMetadata('tags')
+                    : (model.metadata || {}).tags) || [];
+      return {
+        tags: Array.from(tags),
+        prompt: (c.querySelector('.jp-InputPrompt') || {}).textContent
+          || '',
+        outputs: Array.from(c.querySelectorAll('.jp-OutputArea-output'))
+          .map(o => ({mime: o.getAttribute('data-mime-type') || '',
+                      text: o.innerText || ''})),
+        mimes: model.outputs.toJSON().flatMap(
+          o => Object.keys(o.data || {})),
+        images: c.querySelectorAll('.jp-OutputArea-output img').length,
+        sliders: c.querySelectorAll('.widget-slider').length,
+      };
+    });
   const tab = document.querySelector('.lm-DockPanel-tabBar ' +
     '.lm-TabBar-tab.lm-mod-current');
   return {cells, dirty: !!(tab && tab.classList.contains('jp-mod-dirty'))};
@@ -217,7 +240,17 @@ WIDGET_REPR = re.compile(r'^(HBox|VBox|Box|IntSlider|Output|HTML|Button|'
 
 
 def _state(page):
-    return page.evaluate(STATE_JS, ACTIVE)
+    state = page.evaluate(STATE_JS, ACTIVE)
+    assert state is not None, (
+        'the notebook panel or window.jupyterapp is missing (JupyterLab '
+        'runs with --LabApp.expose_app_in_browser=True)')
+    return state
+
+
+def _tagged(state, tag):
+    """The indices of the code cells that carry ``tag`` in JupyterLab's
+    model of the notebook."""
+    return [i for i, c in enumerate(state['cells']) if tag in c['tags']]
 
 
 def _errors(state):
@@ -317,51 +350,48 @@ def _lines(text):
     return [line.rstrip() for line in text.strip().splitlines()]
 
 
-def _shapes_in_python(chapter):
-    """What the chapter's shape cell prints, run here on the chapter's
-    own model code (its ``chapter-model`` cells)."""
-    import mxnet as mx
-
+def _shapes_in_python(c):
+    """What chapter ``c``'s layer-table cell prints, run here on the
+    chapter's own model code (its ``chapter-model`` cells), in the
+    chapter's array mode."""
     import cnnbook
-    name = f'{chapter}.ipynb'
-    nb = json.loads((ROOT / 'book' / name).read_text())
-    [source] = [''.join(c['source']) for c in nb['cells']
-                if c['cell_type'] == 'code'
-                and SHAPE_CELLS[chapter] in ''.join(c['source'])]
-    mode = (mx.util.is_np_array(), mx.util.is_np_shape())
+    [cell] = chapters.tagged_cells(c.notebook, 'layer-table')
     printed = io.StringIO()
-    try:
-        namespace = definitions(name)     # 7.4's turns NumPy mode on
-        namespace.setdefault('cnnbook', cnnbook)
-        with contextlib.redirect_stdout(printed):
-            exec(compile(source, name, 'exec'), namespace)
-    finally:
-        mx.util.set_np(shape=mode[1], array=mode[0])
+    namespace = chapters.definitions(c.notebook)
+    namespace.setdefault('cnnbook', cnnbook)
+    with c.numpy_mode(), contextlib.redirect_stdout(printed):
+        exec(compile(chapters.source(cell), f'{c.notebook}, layer-table',
+                     'exec'), namespace)
     return _lines(printed.getvalue())
 
 
-def _check_shapes(state, chapter):
+def _check_shapes(state, c):
     """The shape table is shown as text, as Python prints it."""
-    cells = [c for c in state['cells'] if SHAPE_CELLS[chapter] in c['source']]
-    assert len(cells) == 1, f'{chapter}: {len(cells)} shape cells'
-    shown = _lines('\n'.join(o['text'] for o in cells[0]['outputs']))
-    want = _shapes_in_python(chapter)
+    cells = _tagged(state, 'layer-table')
+    assert len(cells) == 1, \
+        f'{c.name}: {len(cells)} cells tagged layer-table'
+    shown = _lines('\n'.join(
+        o['text'] for o in state['cells'][cells[0]]['outputs']))
+    want = _shapes_in_python(c)
     assert len(want) >= 7 and 'output shape' in want[0], want
-    assert shown == want, f'{chapter}: the shape table shown is not ' \
+    assert shown == want, f'{c.name}: the shape table shown is not ' \
         f'the one Python prints:\n' + '\n'.join(shown)
 
 
 # ---- the explorer, in the page and in Python ----
 
-def _expected_rows(ex, values):
+def _expected_rows(c, ex, values):
+    """The explorer's table for ``values``, from ``channel_report`` run
+    in chapter ``c``'s array mode."""
     shape = tuple(ex.input_shape)
-    report = channel_report(ex.build, shape, ex.depth, **values)
+    with c.numpy_mode():
+        report = channel_report(ex.build, shape, ex.depth, **values)
     return table_rows(report.rows)
 
 
-TABLE_JS = '''(sel) => {
-  const cells = Array.from(document.querySelectorAll(sel + ' .jp-CodeCell'));
-  const cell = cells.find(c => c.querySelector('.widget-slider'));
+# the table in the explorer's cell (code cell i of the panel)
+TABLE_JS = '''([sel, i]) => {
+  const cell = document.querySelectorAll(sel + ' .jp-CodeCell')[i];
   if (!cell) return null;
   const table = cell.querySelector('.widget-output table');
   if (!table) return [];
@@ -371,18 +401,19 @@ TABLE_JS = '''(sel) => {
 
 
 class PageExplorer:
-    """The explorer's widgets in the page."""
+    """The explorer's widgets in the page: those of code cell ``index``
+    (the cell tagged ``explorer``)."""
 
-    def __init__(self, page, chapter):
-        self.page, self.chapter = page, chapter
-        self.cell = page.locator(f'{ACTIVE} .jp-CodeCell').filter(
-            has=page.locator('.widget-slider'))
+    def __init__(self, page, chapter, index):
+        self.page, self.chapter, self.index = page, chapter, index
+        self.cell = page.locator(f'{ACTIVE} .jp-CodeCell').nth(index)
         self.times = []
 
     def slider(self, label):
         return self.cell.locator('.widget-slider').filter(
-            has=self.page.locator('.widget-label',
-                                  has_text=re.compile(f'^{label}$')))
+            has=self.page.locator(
+                '.widget-label', has_text=re.compile(
+                    f'^{re.escape(label)}$')))
 
     def wait_readout(self, label, value, what):
         """Wait for the slider's readout to show ``value``."""
@@ -395,11 +426,12 @@ class PageExplorer:
         try:
             self.page.wait_for_function(
                 f'(a) => JSON.stringify(({TABLE_JS})(a[0])) === a[1]',
-                arg=[ACTIVE, json.dumps(rows, separators=(',', ':'),
-                                      ensure_ascii=False)],
+                arg=[[ACTIVE, self.index],
+                     json.dumps(rows, separators=(',', ':'),
+                                ensure_ascii=False)],
                 timeout=30_000)
         except Exception:
-            shown = self.page.evaluate(TABLE_JS, ACTIVE)
+            shown = self.page.evaluate(TABLE_JS, [ACTIVE, self.index])
             _fail(self.page, self.chapter, f'after {what} the table is not '
                   f"channel_report's:\nshown    {shown}\nexpected {rows}")
         self.times.append(time.monotonic() - started)
@@ -423,57 +455,90 @@ class PageExplorer:
         return started
 
 
-def _drive_explorer(page, chapter, log):
-    explorers = chapter_explorers(chapter)
-    assert len(explorers) == 1, f'{chapter}: {len(explorers)} explorers'
+def _roomiest_block(ex, key):
+    """The inception explorer's block whose slider ``key`` the book sets
+    highest: picked after the first block, it must bring its own limits
+    (four times the book's value), far above the first block's."""
+    book = {}
+    for name in ex.block_names:
+        ex.picker.value = name
+        book[name] = ex.values()[key[0]]
+    ex.picker.value = ex.block_names[0]     # back as the page shows it
+    return max(ex.block_names, key=lambda name: book[name])
+
+
+def _drive_explorer(page, c, index, log):
+    """Drive the explorer of code cell ``index`` as its kind asks: an
+    ``inception`` explorer through key presses, its block picker and a
+    value beyond the first block's limits; a ``channel`` explorer
+    through values typed into its first slider and a key press on its
+    second."""
+    with c.numpy_mode():
+        explorers = chapter_explorers(c.name)
+    assert len(explorers) == 1, f'{c.name}: {len(explorers)} explorers'
     ex = explorers[0]
-    shown = PageExplorer(page, chapter)
-    assert shown.cell.count() == 1, f'{chapter}: no explorer with sliders'
+    assert hasattr(ex, 'picker') == (c.explorer == 'inception'), \
+        f'{c.name}: the registry says a {c.explorer!r} explorer'
+    shown = PageExplorer(page, c.name, index)
+    keys = list(ex.sliders)
+    first, second = keys[0], keys[1]
+    label = ex.sliders[first].description
+    name = first[0]
+    assert first[1] is None, f'{c.name}: a first slider of a tuple'
     values = ex.values()
     # the default state first
-    shown.wait_table(_expected_rows(ex, values), 'Run All',
+    shown.wait_table(_expected_rows(c, ex, values), 'Run All',
                      time.monotonic())
     shown.times.clear()
-    first = 'c1'
-    if hasattr(ex, 'picker'):
+    if c.explorer == 'inception':
+        block = _roomiest_block(ex, first)
+        assert ex.values() == values
         # three successive key presses, then a block whose limits differ
         for _ in range(3):
-            started = shown.press(first, 'ArrowRight')
-            values[first] += 1
-            shown.wait_readout(first, values[first], 'ArrowRight')
-            shown.wait_table(_expected_rows(ex, values),
-                             f'{first} = {values[first]}', started)
+            started = shown.press(label, 'ArrowRight')
+            values[name] += 1
+            shown.wait_readout(label, values[name], 'ArrowRight')
+            shown.wait_table(_expected_rows(c, ex, values),
+                             f'{label} = {values[name]}', started)
         started = time.monotonic()
-        page.locator(f'{ACTIVE} .widget-dropdown select').select_option('4e')
-        ex.picker.value = '4e'          # the same block in Python
+        page.locator(f'{ACTIVE} .jp-CodeCell').nth(index).locator(
+            '.widget-dropdown select').select_option(block)
+        ex.picker.value = block         # the same block in Python
         values = ex.values()
-        shown.wait_table(_expected_rows(ex, values), 'block 4e', started)
-        # 4e's c1 is 256, 3a's limit: 4e allows four times as much
-        top = 4 * values[first]
-        started = shown.type_value(first, top)
-        values[first] = top
-        # a limit left from 3a would stop it below
-        shown.wait_readout(first, top, f'typing {top} in block 4e')
-        shown.wait_table(_expected_rows(ex, values), f'4e c1 = {top}',
+        shown.wait_table(_expected_rows(c, ex, values), f'block {block}',
                          started)
-        started = shown.press(first, 'ArrowLeft')
-        values[first] -= 1
-        shown.wait_table(_expected_rows(ex, values), f'c1 = {top - 1}',
-                         started)
+        # four times the book's value: the new block's limit, and above
+        # the first block's
+        top = 4 * values[name]
+        started = shown.type_value(label, top)
+        values[name] = top
+        # a limit left from the first block would stop it below
+        shown.wait_readout(label, top, f'typing {top} in block {block}')
+        shown.wait_table(_expected_rows(c, ex, values),
+                         f'{block} {label} = {top}', started)
+        started = shown.press(label, 'ArrowLeft')
+        values[name] -= 1
+        shown.wait_table(_expected_rows(c, ex, values),
+                         f'{label} = {top - 1}', started)
     else:
-        for value in (48, 49, 50, 200):
-            started = shown.type_value(first, value)
-            values[first] = value
-            shown.wait_table(_expected_rows(ex, values), f'c1 = {value}',
-                             started)
-        started = shown.press('c2', 'ArrowLeft')
-        values['c2'] -= 1
-        shown.wait_table(_expected_rows(ex, values),
-                         f'c2 = {values["c2"]}', started)
-    log(f'{chapter}: explorer update in JupyterLab, median '
+        # about half the book's value, one up twice, then about twice it
+        book = values[name]
+        for value in (book // 2, book // 2 + 1, book // 2 + 2,
+                      2 * book + 8):
+            started = shown.type_value(label, value)
+            values[name] = value
+            shown.wait_table(_expected_rows(c, ex, values),
+                             f'{label} = {value}', started)
+        other = ex.sliders[second].description
+        started = shown.press(other, 'ArrowLeft')
+        values[second[0]] -= 1
+        shown.wait_table(_expected_rows(c, ex, values),
+                         f'{other} = {values[second[0]]}', started)
+    log(f'{c.name}: explorer update in JupyterLab, median '
         f'{statistics.median(shown.times) * 1000:.0f} ms over '
         f'{len(shown.times)} changes '
         f'({", ".join(f"{t * 1000:.0f}" for t in shown.times)} ms)')
+    return shown
 
 
 def _check_myst(page, chapter):
@@ -500,8 +565,10 @@ def _check_myst(page, chapter):
 
 # ---- the test ----
 
-@pytest.mark.parametrize('chapter', CHAPTERS)
-def test_chapter_in_jupyterlab(chapter, chromium, lab):
+@pytest.mark.parametrize('name', [c.name for c in chapters.sections()])
+def test_chapter_in_jupyterlab(name, chromium, lab):
+    c = chapters.chapter(name)
+
     def log(text):
         print(text)
         sys.__stdout__.write(f'[test_lab] {text}\n')
@@ -513,16 +580,16 @@ def test_chapter_in_jupyterlab(chapter, chromium, lab):
     page.on('pageerror', lambda e: page_errors.append(str(e)))
     seen = watch(page)      # blocks requests to other hosts
     try:
-        _check_chapter(page, chapter, lab, log, page_errors)
+        _check_chapter(page, c, lab, log, page_errors)
         if seen.errors:
-            log(f'{chapter}: console errors: {seen.errors}')
+            log(f'{name}: console errors: {seen.errors}')
         # JupyterLab, its extensions and the outputs load everything
         # from the server (news and update checks are off: _settings)
         assert not seen.foreign, \
-            f'{chapter}: requests to other hosts (blocked): {seen.foreign}'
+            f'{name}: requests to other hosts (blocked): {seen.foreign}'
     except BaseException:
         try:
-            _shot(page, chapter)
+            _shot(page, name)
         except Exception:
             pass
         raise
@@ -530,15 +597,16 @@ def test_chapter_in_jupyterlab(chapter, chromium, lab):
         context.close()
 
 
-def _check_chapter(page, chapter, lab, log, page_errors):
+def _check_chapter(page, c, lab, log, page_errors):
+    chapter = c.name
     started = time.monotonic()
-    page.goto(f'{lab.url}/lab/workspaces/{chapter}/tree/book/'
-              f'{chapter}.ipynb?reset&token={lab.token}')
+    page.goto(f'{lab.url}/lab/workspaces/{c.stem}/tree/book/'
+              f'{c.notebook}?reset&token={lab.token}')
     page.wait_for_selector(f'{ACTIVE} .jp-CodeCell', timeout=90_000)
     # the kernel started and known: idle, its name in the toolbar (the
     # notebook's kernelspec and language_info are written by then)
     _wait_idle(page, 120_000)
-    display = json.loads((ROOT / 'book' / f'{chapter}.ipynb').read_text())[
+    display = json.loads((chapters.BOOK / c.notebook).read_text())[
         'metadata']['kernelspec']['display_name']
     _expect(page.locator(f'{ACTIVE} .jp-KernelName'),
             f'{chapter}: the toolbar does not name the kernel '
@@ -555,26 +623,46 @@ def _check_chapter(page, chapter, lab, log, page_errors):
     _check_myst(page, chapter)
     errors = _errors(state)
     assert not errors, f'{chapter}: error outputs {errors}'
-    reprs = [(i, o['text'][:200]) for i, c in enumerate(state['cells'])
-             for o in c['outputs'] if WIDGET_REPR.search(o['text'])]
+    cells = state['cells']
+    reprs = [(i, o['text'][:200]) for i, cell in enumerate(cells)
+             for o in cell['outputs'] if WIDGET_REPR.search(o['text'])]
     assert not reprs, f'{chapter}: widgets shown as text: {reprs}'
-    # the site-only cell shows nothing to the student
-    site_only = [c for c in state['cells']
-                 if 'record_results' in c['source']]
-    assert site_only and not any(
-        o['text'].strip() for c in site_only for o in c['outputs'])
+    # the cells the site removes (tag remove-cell) show nothing to the
+    # student, the one among them that glues the run's numbers for the
+    # site's results page included (JupyterLab renders no glue data)
+    removed = _tagged(state, 'remove-cell')
+    texts = [(i, o['text'][:200]) for i in removed
+             for o in cells[i]['outputs'] if o['text'].strip()]
+    assert removed and not texts, \
+        f'{chapter}: cells removed from the site show text: {texts}'
+    assert any(m.startswith(GLUE_PREFIX) for i in removed
+               for m in cells[i]['mimes']), \
+        f'{chapter}: no site-only cell recorded the run for the site'
     # the training figure is drawn
-    train = page.locator(f'{ACTIVE} .jp-CodeCell').filter(
-        has_text='history = cnnbook.train(net')
-    assert train.locator('.jp-OutputArea-output img').count() >= 1, \
+    train = _tagged(state, 'training-run')
+    assert len(train) == 1, \
+        f'{chapter}: {len(train)} cells tagged training-run'
+    assert cells[train[0]]['images'] >= 1, \
         f'{chapter}: the training figure is not shown'
     # the shape table is printed
-    _check_shapes(state, chapter)
-    # the explorer's widgets are rendered (its table: below)
-    assert page.locator(f'{ACTIVE} .widget-slider').count() >= 4
-    _drive_explorer(page, chapter, log)
+    _check_shapes(state, c)
+    # the explorer's widgets are rendered (its table: below), in the cell
+    # tagged explorer and in no other
+    with_sliders = [i for i, cell in enumerate(cells) if cell['sliders']]
+    explorer = _tagged(state, 'explorer')
+    if not c.explorer:
+        assert not explorer and not with_sliders, \
+            f'{chapter}: sliders or an explorer cell, and no explorer ' \
+            'in the registry'
+        assert not page_errors, f'{chapter}: page errors {page_errors}'
+        _shot(page, chapter)
+        return
+    assert len(explorer) == 1 and with_sliders == explorer, \
+        f'{chapter}: cells tagged explorer {explorer}, cells with ' \
+        f'sliders {with_sliders}'
+    assert cells[explorer[0]]['sliders'] >= 4
+    shown = _drive_explorer(page, c, explorer[0], log)
     assert not page_errors, f'{chapter}: page errors {page_errors}'
     # the explorer in the screenshot
-    page.locator(f'{ACTIVE} .jp-CodeCell').filter(
-        has=page.locator('.widget-slider')).scroll_into_view_if_needed()
+    shown.cell.scroll_into_view_if_needed()
     _shot(page, chapter)

@@ -4,6 +4,10 @@ Builds both with the Makefile's own targets on the smoke profile into
 _build/test-site (its own execution cache, kept between runs), serves
 them on 127.0.0.1 and loads every page in Debian's headless Chromium
 through Playwright. Screenshots go to _build/screenshots/.
+
+The chapters are the registry's (``cnnbook.chapters``); a chapter's
+cells are found on its page by the classes myst-nb gives a cell for its
+tags (``tag_training-run``, ``tag_layer-table``), never by their text.
 """
 import os
 import re
@@ -14,13 +18,21 @@ import pytest
 from browser import (headless_chromium, require_chromium, serve, table_rows,
                      watch)
 
+from cnnbook import chapters
 from cnnbook.build import toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / '_build' / 'test-site'
 SHOTS = ROOT / '_build' / 'screenshots'
-SECTIONS = ('nin', 'googlenet', 'googlenet-numpy')
 PAGES = [page.split('/')[-1] for page in toc_pages()]
+# the chapters whose pages show channel explorers
+EXPLORERS = [c.name for c in chapters.CHAPTERS if c.explorer]
+
+
+def chapter_on(page):
+    """The registry's chapter that ``page`` (a notebook's stem) shows, or
+    None for a page that is no chapter."""
+    return next((c for c in chapters.CHAPTERS if c.stem == page), None)
 
 
 def make(*targets):
@@ -81,21 +93,19 @@ def visit(browser, server):
         v.close()
 
 
-# JavaScript run in the page: the training cell (outside any solution)
-# and whether its figure has loaded.
-TRAINING_FIGURE = """() => {
-  const cells = [...document.querySelectorAll('div.cell')].filter(c =>
-      !c.closest('.solution') &&
-      c.querySelector('.cell_input')?.textContent.includes(
-          'history = cnnbook.train('));
-  return cells.map(c => [...c.querySelectorAll('.cell_output img')].map(
-      img => img.complete && img.naturalWidth > 0));
-}"""
-# a printout of the shapes layer by layer (or stage by stage), with the
-# parameter count: layer_summary's table, or section 7.4's own loop
-LAYER_TABLE = """() => [...document.querySelectorAll('.cell_output')].some(
-    o => (o.textContent.match(/output shape/g) || []).length >= 1 &&
-         o.textContent.includes('parameters') && !o.closest('.solution'))"""
+# JavaScript run in the page: the cells tagged ``tag`` (myst-nb's class
+# tag_<tag> on the cell's div), outside any solution.
+TAGGED = """(tag) => [...document.querySelectorAll('div.cell.tag_' + tag)]
+    .filter(c => !c.closest('.solution'))"""
+# the training cell(s), and whether each figure of theirs has loaded
+TRAINING_FIGURE = f"""() => ({TAGGED})('training-run').map(
+    c => [...c.querySelectorAll('.cell_output img')].map(
+        img => img.complete && img.naturalWidth > 0))"""
+# the layer-table cell(s) and their outputs' text: a printout of the
+# shapes layer by layer (or stage by stage), with the parameter count
+LAYER_TABLE = f"""() => ({TAGGED})('layer-table').map(
+    c => [...c.querySelectorAll('.cell_output')].map(o => o.textContent)
+        .join('\\n'))"""
 MATH_DONE = """() => [...document.querySelectorAll('.math')].every(
     m => m.querySelector('mjx-container'))"""
 SOLUTION_CODE = """() => [...document.querySelectorAll('.cell_input')].some(
@@ -105,21 +115,28 @@ SOLUTION_CODE = """() => [...document.querySelectorAll('.cell_input')].some(
 def test_warm_rebuild_runs_nothing(built):
     log = make('book')
     assert 'Executed notebook' not in log
-    assert len(re.findall(r'Using cached notebook', log)) >= len(SECTIONS)
+    assert len(re.findall(r'Using cached notebook', log)) >= len(
+        chapters.sections())
 
 
 @pytest.mark.parametrize('page', PAGES)
 def test_page(visit, page):
     v = visit(f'html/book/{page}.html', f'site-{page}.png')
     assert v.page.title(), 'the page has no title'
-    if page in SECTIONS:
-        # the explorers, live (site explorers: test_site_explorers)
-        v.page.wait_for_selector('.cnnbook-explorer-live', state='visible',
-                                 timeout=30_000)
+    c = chapter_on(page)
+    if c is not None:
+        # the chapter's cells, by their tags' classes
         figures = v.page.evaluate(TRAINING_FIGURE)
         assert figures == [[True]], \
             f'training cell figures (loaded?) per cell: {figures}'
-        assert v.page.evaluate(LAYER_TABLE), 'no layer table on the page'
+        tables = v.page.evaluate(LAYER_TABLE)
+        assert len(tables) == 1 and 'output shape' in tables[0] and \
+            'parameters' in tables[0], f'layer table cells: {tables}'
+    if c is not None and c.explorer:
+        # the explorers, live (site explorers: test_site_explorers)
+        v.page.wait_for_selector('.cnnbook-explorer-live', state='visible',
+                                 timeout=30_000)
+    if c is not None and c.section:
         # the .ipynb download and the launch buttons (links only)
         for href in (f'_sources/book/{page}.ipynb', 'mybinder.org',
                      'colab.research.google.com'):
@@ -136,7 +153,7 @@ def test_page(visit, page):
     if page == 'results':
         # one row per section, every glued number filled in
         rows = v.page.locator('table').first.locator('tbody tr')
-        assert rows.count() == len(SECTIONS)
+        assert rows.count() == len(chapters.sections())
         for i in range(rows.count()):
             cells = rows.nth(i).locator('td').all_inner_texts()
             assert cells[1] == 'smoke', cells
@@ -160,8 +177,10 @@ def test_student_page(visit, page):
     v = visit(f'student/html/book/{page}.html', f'student-{page}.png')
     assert v.page.locator('.solution').count() == 0
     assert not v.page.evaluate(SOLUTION_CODE), 'solution code on the page'
-    if page in SECTIONS:
+    c = chapter_on(page)
+    if c is not None and c.section:
         assert v.page.locator('.exercise').count() > 0
+    if c is not None and c.explorer:
         v.page.wait_for_selector('.cnnbook-explorer-live', state='visible',
                                  timeout=30_000)
     assert not v.foreign, f'requests to other hosts: {v.foreign}'
@@ -289,16 +308,17 @@ def _python_view(ex, choice, values, size):
     return ex.summary.value, None, table_rows(ex.report.rows)
 
 
-def _python_message(ex, values, size):
-    """channel_report's sentence for a setting the sliders cannot make."""
+def _python_message(c, ex, values, size):
+    """channel_report's sentence for a setting the sliders cannot make,
+    run in chapter ``c``'s array mode."""
     from cnnbook.widgets import channel_report
     shape = tuple(ex.input_shape[:-2]) + (size, size)
-    with pytest.raises(ValueError) as e:
+    with pytest.raises(ValueError) as e, c.numpy_mode():
         channel_report(ex.build, shape, ex.depth, **values)
     return f'Not possible: {e.value}'
 
 
-@pytest.mark.parametrize('section', SECTIONS)
+@pytest.mark.parametrize('section', EXPLORERS)
 def test_site_explorers(visit, section, monkeypatch):
     """Each explorer on the page gives channel_report's numbers, totals
     and sentences, for random settings made through its controls."""
@@ -311,9 +331,11 @@ def test_site_explorers(visit, section, monkeypatch):
 
     # the Python explorers' chart is not compared: skip drawing it
     monkeypatch.setattr(widgets, '_bar_chart', lambda rows: HTML(''))
-    explorers = chapter_explorers(section)
+    c = chapters.chapter(section)
+    with c.numpy_mode():
+        explorers = chapter_explorers(c.name)
     assert explorers, f'{section} has no explorer cell'
-    v = visit(f'html/book/{section}.html', None)
+    v = visit(f'html/book/{c.stem}.html', None)
     page = v.page
     page.wait_for_selector('.cnnbook-explorer-live', timeout=30_000)
     assert page.locator('.cnnbook-explorer').count() == len(explorers)
@@ -359,12 +381,12 @@ def test_site_explorers(visit, section, monkeypatch):
                 boxes.nth(k).fill(typed)
                 wrong = list(book)
                 wrong[k] = value
-                want = _python_message(ex, _nested(wrong, keys), side)
+                want = _python_message(c, ex, _nested(wrong, keys), side)
                 assert page.evaluate(READ_EXPLORER, i)['message'] == want
             boxes.nth(k).fill(str(book[k]))
         for typed, value in (('0', 0), ('-1', -1), ('', ''), ('7.5', 7.5)):
             boxes.last.fill(typed)
-            want = _python_message(ex, ex.defaults, value)
+            want = _python_message(c, ex, ex.defaults, value)
             assert page.evaluate(READ_EXPLORER, i)['message'] == want
         # the smallest sizes, where some network must say it is too small
         for size in (1, 2, 3, 5, 8, 16, 31, 66, 67):
