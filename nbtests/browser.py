@@ -120,3 +120,50 @@ def table_rows(rows):
     multiply-adds, as text."""
     return [[r.name, str(r.output_shape), f'{r.params:,}', f'{r.macs:,}']
             for r in rows]
+
+
+# The channel explorers on a page (_static/explorer.js) against the
+# Python explorer: move explorer i's controls as a reader does (the block
+# picker's change event, an input event per slider), and read it back.
+SET_CONTROLS = """([i, choice, values, size]) => {
+  const root = document.querySelectorAll('.cnnbook-explorer')[i];
+  const input = (el, value) => {
+    el.value = String(value);
+    el.dispatchEvent(new Event('input', {bubbles: true}));
+  };
+  if (choice !== null) {
+    const picker = root.querySelector('select.cnnbook-choice');
+    if (picker.value !== String(choice)) {
+      picker.value = String(choice);
+      picker.dispatchEvent(new Event('change', {bubbles: true}));
+    }
+  }
+  const ranges = root.querySelectorAll('.cnnbook-slider input[type=range]');
+  values.forEach((v, k) => input(ranges[k], v));
+  input(ranges[ranges.length - 1], size);
+}"""
+READ_EXPLORER = """(i) => {
+  const root = document.querySelectorAll('.cnnbook-explorer')[i];
+  const message = root.querySelector('.cnnbook-message');
+  return {
+    values: [...root.querySelectorAll('.cnnbook-slider input[type=number]')]
+      .map(box => box.value),
+    summary: root.querySelector('.cnnbook-summary').innerHTML,
+    message: message ? message.textContent : null,
+    rows: [...root.querySelectorAll('table.cnnbook-layers tr')].slice(1)
+      .map(tr => [...tr.cells].map(td => td.textContent)),
+    bars: root.querySelectorAll('.cnnbook-bar').length};
+}"""
+
+
+def python_view(ex, choice, values, size):
+    """Set the Python explorer ``ex`` as SET_CONTROLS sets the page;
+    return what it shows: (summary, message, rows)."""
+    if choice is not None and ex.picker.value != ex.block_names[choice]:
+        ex.picker.value = ex.block_names[choice]
+    ex._suspended = True
+    ex.size.value = size
+    ex.set_values(values)
+    if ex.report is None:
+        return None, f'Not possible: {ex.message}', []
+    return ex.summary.value, None, table_rows(ex.report.rows)

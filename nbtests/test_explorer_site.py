@@ -329,50 +329,14 @@ def test_chapter_explorers_export(name):
 
 # ---- The script against channel_report, in headless Chromium ----
 
-# move explorer i's controls as a reader does, and read it back
-SET_CONTROLS = """([i, choice, values, size]) => {
-  const root = document.querySelectorAll('.cnnbook-explorer')[i];
-  const input = (el, value) => {
-    el.value = String(value);
-    el.dispatchEvent(new Event('input', {bubbles: true}));
-  };
-  if (choice !== null) {
-    const picker = root.querySelector('select.cnnbook-choice');
-    picker.value = String(choice);
-    picker.dispatchEvent(new Event('change', {bubbles: true}));
-  }
-  const ranges = root.querySelectorAll('.cnnbook-slider input[type=range]');
-  values.forEach((v, k) => input(ranges[k], v));
-  input(ranges[ranges.length - 1], size);
-  const message = root.querySelector('.cnnbook-message');
-  return {
-    summary: root.querySelector('.cnnbook-summary').innerHTML,
-    message: message ? message.textContent : null,
-    rows: [...root.querySelectorAll('table.cnnbook-layers tr')].slice(1)
-      .map(tr => [...tr.cells].map(td => td.textContent))};
-}"""
-
-
-def _python_view(ex, choice, values, size):
-    """Set the Python explorer as the page is set; what it shows."""
-    from browser import table_rows
-    if choice is not None:
-        ex.picker.value = ex.block_names[choice]
-    ex._suspended = True
-    ex.size.value = size
-    ex.set_values(values)
-    if ex.report is None:
-        return dict(summary='', message=f'Not possible: {ex.message}',
-                    rows=[])
-    return dict(summary=ex.summary.value, message=None,
-                rows=table_rows(ex.report.rows))
 
 
 def test_the_page_computes_what_python_does(tmp_path, monkeypatch):
     """explorer.js gives channel_report's rows, totals and sentences:
     a residual network (nd and np), NiN and GoogLeNet's Inception
     blocks, at settings valid and not."""
-    from browser import headless_chromium, serve
+    from browser import (READ_EXPLORER, SET_CONTROLS, headless_chromium,
+                         python_view, serve)
     from IPython.display import HTML
     monkeypatch.setattr(widgets, '_bar_chart', lambda rows: HTML(''))
     explorers = [
@@ -406,9 +370,13 @@ def test_the_page_computes_what_python_does(tmp_path, monkeypatch):
         for i, (ex, settings) in enumerate(explorers):
             keys = list(ex.sliders)
             for choice, values, size in settings:
-                shown = page.evaluate(SET_CONTROLS,
-                                      [i, choice, values, size])
-                want = _python_view(ex, choice, _nested(values, keys), size)
+                page.evaluate(SET_CONTROLS, [i, choice, values, size])
+                shown = page.evaluate(READ_EXPLORER, i)
+                summary_, message, rows = python_view(
+                    ex, choice, _nested(values, keys), size)
+                want = dict(summary=summary_ or '', message=message,
+                            rows=rows)
+                shown = {k: shown[k] for k in want}
                 setting = f'explorer {i}: {choice=} {values} {size}'
                 assert shown == want, setting
                 mismatches += 'adds a' in (shown['message'] or '')

@@ -15,8 +15,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from browser import (headless_chromium, require_chromium, serve, table_rows,
-                     watch)
+from browser import (READ_EXPLORER, SET_CONTROLS, headless_chromium,
+                     python_view, require_chromium, serve, watch)
 
 from cnnbook import chapters
 from cnnbook.build import toc_pages
@@ -265,47 +265,6 @@ def test_student_site_holds_no_solution(built):
 VALID_SETTINGS = 20     # random valid settings per explorer, at least
 # In the page: move explorer i's controls as a reader does (the block
 # picker's change event, an input event per slider), and read it back.
-SET_CONTROLS = """([i, choice, values, size]) => {
-  const root = document.querySelectorAll('.cnnbook-explorer')[i];
-  const input = (el, value) => {
-    el.value = String(value);
-    el.dispatchEvent(new Event('input', {bubbles: true}));
-  };
-  if (choice !== null) {
-    const picker = root.querySelector('select.cnnbook-choice');
-    if (picker.value !== String(choice)) {
-      picker.value = String(choice);
-      picker.dispatchEvent(new Event('change', {bubbles: true}));
-    }
-  }
-  const ranges = root.querySelectorAll('.cnnbook-slider input[type=range]');
-  values.forEach((v, k) => input(ranges[k], v));
-  input(ranges[ranges.length - 1], size);
-}"""
-READ_EXPLORER = """(i) => {
-  const root = document.querySelectorAll('.cnnbook-explorer')[i];
-  const message = root.querySelector('.cnnbook-message');
-  return {
-    values: [...root.querySelectorAll('.cnnbook-slider input[type=number]')]
-      .map(box => box.value),
-    summary: root.querySelector('.cnnbook-summary').innerHTML,
-    message: message ? message.textContent : null,
-    rows: [...root.querySelectorAll('table.cnnbook-layers tr')].slice(1)
-      .map(tr => [...tr.cells].map(td => td.textContent)),
-    bars: root.querySelectorAll('.cnnbook-bar').length};
-}"""
-
-
-def _python_view(ex, choice, values, size):
-    """Set the Python explorer as the page is set; what it shows."""
-    if choice is not None and ex.picker.value != ex.block_names[choice]:
-        ex.picker.value = ex.block_names[choice]
-    ex._suspended = True
-    ex.size.value = size
-    ex.set_values(values)
-    if ex.report is None:
-        return None, f'Not possible: {ex.message}', []
-    return ex.summary.value, None, table_rows(ex.report.rows)
 
 
 def _python_message(c, ex, values, size):
@@ -361,7 +320,7 @@ def test_site_explorers(visit, section, monkeypatch):
             page.evaluate(SET_CONTROLS, [i, choice, values, size])
             shown = page.evaluate(READ_EXPLORER, i)
             assert shown['values'] == [str(x) for x in [*values, size]]
-            summary, message, rows = _python_view(
+            summary, message, rows = python_view(
                 ex, choice, _nested(values, keys), size)
             setting = f'{section}, explorer {i}: {choice=} {values} {size}'
             assert shown['message'] == message, setting
@@ -391,7 +350,7 @@ def test_site_explorers(visit, section, monkeypatch):
         # the smallest sizes, where some network must say it is too small
         for size in (1, 2, 3, 5, 8, 16, 31, 66, 67):
             boxes.last.fill(str(size))
-            summary, message, rows = _python_view(ex, None, ex.defaults,
+            summary, message, rows = python_view(ex, None, ex.defaults,
                                                   size)
             shown = page.evaluate(READ_EXPLORER, i)
             assert (shown['message'], shown['rows']) == (message, rows), \
