@@ -330,6 +330,20 @@ def test_chapter_explorers_export(name):
 # ---- The script against channel_report, in headless Chromium ----
 
 
+def _page(path, body):
+    """A page with explorer.js (beside it) and ``body``."""
+    path.write_text('<!doctype html><html><head><meta charset="utf-8">'
+                    '<script src="explorer.js"></script></head><body>'
+                    f'{body}</body></html>')
+
+
+def _open(browser):
+    """A new page of ``browser`` and the list its script errors go to."""
+    page, errors = browser.new_page(), []
+    page.on('pageerror', lambda e: errors.append(str(e)))
+    return page, errors
+
+
 
 def test_the_page_computes_what_python_does(tmp_path, monkeypatch):
     """explorer.js gives channel_report's rows, totals and sentences:
@@ -356,14 +370,10 @@ def test_the_page_computes_what_python_does(tmp_path, monkeypatch):
     ]
     (tmp_path / 'explorer.js').write_bytes(
         (ROOT / '_static' / 'explorer.js').read_bytes())
-    (tmp_path / 'page.html').write_text(
-        '<!doctype html><html><head><meta charset="utf-8">'
-        '<script src="explorer.js"></script></head><body>' +
-        ''.join(html_view(ex) for ex, _ in explorers) + '</body></html>')
+    _page(tmp_path / 'page.html',
+          ''.join(html_view(ex) for ex, _ in explorers))
     with serve(tmp_path) as url, headless_chromium() as browser:
-        page = browser.new_page()
-        errors = []
-        page.on('pageerror', lambda e: errors.append(str(e)))
+        page, errors = _open(browser)
         page.goto(f'{url}/page.html')
         page.wait_for_selector('.cnnbook-explorer-live')
         mismatches = 0
@@ -397,14 +407,9 @@ def test_the_script_checks_the_data_version(tmp_path):
     assert view.count(version) == 1
     other = view.replace(version, f'"version":{explorer_site.VERSION + 1},')
     for name, body in (('same', view), ('other', other)):
-        (tmp_path / f'{name}.html').write_text(
-            '<!doctype html><html><head><meta charset="utf-8">'
-            '<script src="explorer.js"></script></head><body>'
-            f'{body}</body></html>')
+        _page(tmp_path / f'{name}.html', body)
     with serve(tmp_path) as url, headless_chromium() as browser:
-        page = browser.new_page()
-        errors = []
-        page.on('pageerror', lambda e: errors.append(str(e)))
+        page, errors = _open(browser)
         page.goto(f'{url}/same.html')
         page.wait_for_selector('.cnnbook-explorer-live')
         assert page.locator('.cnnbook-message').count() == 0
