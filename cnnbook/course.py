@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 
 from .chapters import BOOK
-from .exercises import check_source, student_release
+from .exercises import check_source, check_statements, student_release
 
 # Seconds a cell may run while autograding; the cpu profile's training
 # cell takes about ten minutes (the same limit as _config.yml's).
@@ -71,8 +71,10 @@ def make_course(root, names=None):
     """Set up an nbgrader course in ``root`` and release the chapters.
 
     ``names`` picks chapters (default: all). Each chapter is checked
-    first (:func:`cnnbook.exercises.check_source`), so a chapter whose
-    solutions would leak stops the run before anything is released.
+    first (:func:`cnnbook.exercises.check_source` and
+    :func:`~cnnbook.exercises.check_statements`), so a chapter whose
+    solutions would leak, or whose statements do not name what is
+    graded, stops the run before anything is released.
     nbgrader's release is then tidied in place by
     :func:`cnnbook.exercises.student_release`. Returns the release
     notebooks' paths.
@@ -84,8 +86,9 @@ def make_course(root, names=None):
         raise ValueError(f'no chapter named {", ".join(unknown)}; the '
                          f'chapters are {", ".join(known)}')
     for name in names:
-        check_source(nbformat.read(BOOK / f'{name}.ipynb', as_version=4),
-                     f'{name}.ipynb')
+        nb = nbformat.read(BOOK / f'{name}.ipynb', as_version=4)
+        check_source(nb, f'{name}.ipynb')
+        check_statements(nb, f'{name}.ipynb')
     root = Path(root).resolve()
     root.mkdir(parents=True, exist_ok=True)
     config = root / 'nbgrader_config.py'

@@ -199,3 +199,128 @@ def student_release(nb):
         cells.append(cell)
     nb.cells = cells
     return nb
+
+
+# ---- the statements name what is graded ----
+_EXERCISE = re.compile(r'```\{exercise\}\s*\n:label:\s*(\S+)\s*\n(.*?)\n```',
+                       re.S)
+
+
+def exercise_parts(nb):
+    """Each exercise's statement, solution code and test, by label.
+
+    Returns {label: {'statement': str, 'solution': [code sources],
+    'test': code source or None}}. A solution or test cell belongs to
+    the exercise whose statement came last before it.
+    """
+    parts, label = {}, None
+    for cell in nb.cells:
+        match = _EXERCISE.search(cell.source)
+        if match:
+            label = match.group(1)
+            parts[label] = {'statement': match.group(2), 'solution': [],
+                            'test': None}
+        if label is None:
+            continue
+        if cell.cell_type == 'code' and nbgrader_meta(cell).get('solution'):
+            parts[label]['solution'].append(cell.source)
+        elif is_test(cell):
+            parts[label]['test'] = cell.source
+    return parts
+
+
+def _top_level_names(source):
+    """Names a cell defines for the cells after it, with their node.
+
+    Assignments, loops, imports, functions and classes at the top level
+    (or inside top-level if/for/with/try); not names local to a
+    function, class, lambda or comprehension.
+    """
+    import ast
+    names = {}
+
+    def visit(node):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
+                             ast.ClassDef)):
+            names.setdefault(node.name, node)
+            return
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp,
+                             ast.DictComp, ast.GeneratorExp)):
+            return
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.setdefault(node.id, node)
+        if isinstance(node, ast.alias):
+            names.setdefault((node.asname or node.name).split('.')[0], node)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(source))
+    return names
+
+
+def _names_read(source):
+    """Names a test reads but never binds itself (its inputs)."""
+    import ast
+    tree = ast.parse(source)
+    bound = set(_top_level_names(source))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound.add(node.id)
+    return {node.id for node in ast.walk(tree)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+            and node.id not in bound}
+
+
+def graded_names(parts):
+    """What a test reads that the student's solution defines.
+
+    ``parts`` is one entry of :func:`exercise_parts`. Returns {name:
+    signature}, the signature being ``name(a, b)`` with a function's
+    arguments that have no default, or ``None`` for other names.
+    """
+    import ast
+    defined = {}
+    for source in parts['solution']:
+        defined.update(_top_level_names(source))
+    read = _names_read(parts['test']) if parts['test'] else set()
+    graded = {}
+    for name in sorted(read & set(defined)):
+        node, signature = defined[name], None
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = node.args.posonlyargs + node.args.args
+            required = args[:len(args) - len(node.args.defaults)]
+            signature = f'{name}({", ".join(a.arg for a in required)})'
+        graded[name] = signature
+    return graded
+
+
+def check_statements(nb, name='notebook'):
+    """Raise SolutionMarkupError unless every graded name is stated.
+
+    Each name that an exercise's hidden test reads from the solution
+    (:func:`graded_names`) must appear in the exercise's statement in
+    backquotes (`` `widths` ``), a function with its arguments
+    (`` `memory(side, batch, optimizer_slots)` ``), so that a student
+    learns from the statement alone what the autograder will call.
+    Returns {label: graded names}.
+    """
+    found = {}
+    for label, parts in exercise_parts(nb).items():
+        graded = graded_names(parts)
+        missing = []
+        for var, signature in graded.items():
+            want = signature or var
+            # a variable or class: `name`, `name(...)` or `name[...]`
+            tail = r'(?!\w)' if signature is None else ''
+            if not re.search('`' + re.escape(want) + tail,
+                             parts['statement']):
+                missing.append(want)
+        if missing:
+            raise SolutionMarkupError(
+                f'{name}, {label}: the hidden test reads '
+                f'{", ".join(missing)}, which the statement never names '
+                f'(in backquotes); say in the statement what is graded')
+        found[label] = sorted(graded)
+    return found
