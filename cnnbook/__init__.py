@@ -23,8 +23,9 @@ from . import _compat  # noqa: F401  (first: see cnnbook/_compat.py)
 from .data import (DataError, get_fashion_mnist_labels,
                    load_data_fashion_mnist)
 from .models import alexnet
-from .plot import (LiveCurves, Table, draw_branches, draw_pipelines,
-                   show_class_maps, show_images)
+from .plot import (LiveCurves, Table, draw_branches, draw_channel_splits,
+                   draw_pipelines, draw_pointwise_dense, show_class_maps,
+                   show_images)
 from .profiles import active_profile, settings
 from .prose import claim
 from .results import record_results
@@ -35,7 +36,7 @@ from .training import (History, TrainingDiverged, evaluate_accuracy,
 
 __all__ = ['DataError', 'History', 'LiveCurves', 'Table', 'TrainingDiverged',
            'active_profile', 'alexnet', 'claim', 'draw_branches',
-           'draw_pipelines',
+           'draw_channel_splits', 'draw_pipelines', 'draw_pointwise_dense',
            'evaluate_accuracy', 'get_fashion_mnist_labels',
            'layer_summary', 'load_data_fashion_mnist', 'record_results',
            'set_seed', 'settings', 'show_class_maps', 'show_images',

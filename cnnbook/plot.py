@@ -259,6 +259,111 @@ def draw_branches(top, branches, bottom, box_width=1.9, figsize=None):
     return fig
 
 
+def draw_pointwise_dense(c_in, c_out, height, width, pixel=(1, 2)):
+    """Draw a 1x1 convolution as one dense layer applied at every pixel.
+
+    The input (``c_in`` maps of ``height`` x ``width``) and the output
+    (``c_out`` maps) are drawn as stacks of grids. One pixel's channel
+    vector is picked out in both, and joined by a dense layer of
+    ``c_in`` inputs and ``c_out`` outputs: the same layer, with the same
+    weights, serves every other pixel.
+
+    Returns:
+        the matplotlib Figure.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Circle, Rectangle
+    fig, ax = plt.subplots(figsize=(8.6, 3.4))
+    r, c = pixel
+    shift = 0.35                    # offset between stacked channel maps
+
+    def stack(x0, channels, colour, label):
+        for k in reversed(range(channels)):
+            ox, oy = x0 + k * shift, k * shift
+            for i in range(height):
+                for j in range(width):
+                    hit = (i, j) == (r, c)
+                    ax.add_patch(Rectangle(
+                        (ox + j * 0.5, oy + (height - 1 - i) * 0.5), 0.5,
+                        0.5, facecolor='#e69138' if hit else colour,
+                        edgecolor='0.35', lw=0.6))
+        ax.text(x0 + width * 0.25 + channels * shift / 2, -0.55, label,
+                ha='center', va='top', fontsize=9)
+        return x0 + (channels - 1) * shift + width * 0.5
+
+    right_in = stack(0.0, c_in, '#cfe2f3',
+                     f'input: {c_in} channels, {height}x{width}')
+    net_x = right_in + 1.2
+    ys_in = [1.0 + (height * 0.5 + 1.2) * (k + 0.5) / c_in
+             for k in range(c_in)]
+    ys_out = [0.6 + (height * 0.5 + 2.0) * (k + 0.5) / c_out
+              for k in range(c_out)]
+    for yi in ys_in:
+        for yo in ys_out:
+            ax.plot([net_x, net_x + 1.6], [yi, yo], color='0.6', lw=0.6)
+    for yi in ys_in:
+        ax.add_patch(Circle((net_x, yi), 0.14, facecolor='#e69138',
+                            edgecolor='0.3', zorder=3))
+    for yo in ys_out:
+        ax.add_patch(Circle((net_x + 1.6, yo), 0.14, facecolor='#d9ead3',
+                            edgecolor='0.3', zorder=3))
+    ax.text(net_x + 0.8, -0.55,
+            f'dense layer {c_in} -> {c_out}\n(the 1x1 kernel\'s weights)',
+            ha='center', va='top', fontsize=9)
+    ax.annotate('', xy=(net_x - 0.25, 1.6),
+                xytext=(right_in - width * 0.5 + c * 0.5 + 0.45,
+                        (height - 1 - r) * 0.5 + 0.25 + (c_in - 1) * shift),
+                arrowprops=dict(arrowstyle='->', color='0.3'))
+    out_x = net_x + 2.5
+    right_out = stack(out_x, c_out, '#d9ead3',
+                      f'output: {c_out} channels, {height}x{width}')
+    ax.annotate('', xytext=(net_x + 1.85, 1.6),
+                xy=(out_x + c * 0.5 + 0.25, (height - 1 - r) * 0.5 + 0.25),
+                arrowprops=dict(arrowstyle='->', color='0.3'))
+    ax.set_xlim(-0.3, right_out + 0.3)
+    ax.set_ylim(-1.3, max(height * 0.5 + c_out * shift,
+                          height * 0.5 + 2.6) + 0.2)
+    ax.set_aspect('equal')
+    ax.axis('off')
+    fig.tight_layout()
+    return fig
+
+
+def draw_channel_splits(names, settings):
+    """Draw each Inception block's output channels as one stacked bar,
+    split among its four paths (1x1, 3x3, 5x5, pooling), as shares.
+
+    Args:
+        names: the blocks' names, e.g. ``'3a'``.
+        settings: one ``(c1, c2, c3, c4)`` per block, as ``Inception``
+            takes them (``c2``, ``c3``: (reduction, output) pairs).
+
+    Returns:
+        the matplotlib Figure.
+    """
+    import matplotlib.pyplot as plt
+    paths = [('1x1', '#6fa8dc'), ('3x3', '#93c47d'), ('5x5', '#e69138'),
+             ('pool + 1x1', '#999999')]
+    outs = [[c1, c2[1], c3[1], c4] for c1, c2, c3, c4 in settings]
+    fig, ax = plt.subplots(figsize=(7.5, 3.4))
+    bottom = [0.0] * len(outs)
+    for k, (label, colour) in enumerate(paths):
+        share = [o[k] / sum(o) for o in outs]
+        ax.bar(names, share, bottom=bottom, color=colour, label=label,
+               edgecolor='white')
+        for x, (b, s, o) in enumerate(zip(bottom, share, outs)):
+            ax.text(x, b + s / 2, str(o[k]), ha='center', va='center',
+                    fontsize=7)
+        bottom = [b + s for b, s in zip(bottom, share)]
+    for x, o in enumerate(outs):
+        ax.text(x, 1.02, str(sum(o)), ha='center', va='bottom', fontsize=7)
+    ax.set_ylim(0, 1.12)
+    ax.set_ylabel('share of the output channels')
+    ax.set_xlabel('Inception block (numbers: channels; on top: the total)')
+    ax.legend(loc='center left', bbox_to_anchor=(1.0, 0.5), fontsize=8)
+    fig.tight_layout()
+    return fig
+
 def show_class_maps(X, maps, y=None, scale=1.1):
     """Draw each image beside its class maps, one map per class.
 
