@@ -1,34 +1,30 @@
-"""Set up a Google Colab runtime for this book: MXNet, its numpy, cnnbook.
+"""Set up a Google Colab runtime for this book: MXNet and cnnbook.
 
 Each chapter's first cell (tagged ``colab-setup``, removed from the
 website) clones the repository into /content/cnnbook when it runs in
 Colab and then runs this file, so the steps live here once. Run there,
-it installs MXNet, numpy and setuptools at the versions requirements.txt
-pins for the runtime's Python, and cnnbook itself in editable mode (so
-that ``book/`` stays beside it, as ``cnnbook.chapters`` expects).
+it installs MXNet at the version requirements.txt pins, and cnnbook
+itself in editable mode (so that ``book/`` stays beside it, as
+``cnnbook.chapters`` expects), both with ``--no-deps``: Colab already
+has everything else the chapters import, and its numpy (1.x or 2.x, on
+any Python from 3.11) stays as it is, loaded or not, so no restart is
+needed. MXNet's metadata asks for numpy<2; cnnbook/_compat.py restores
+the names MXNet reads from a numpy 2 (README: "Which Python").
 
 This file uses the standard library only: it runs before anything is
 installed, so it must not import cnnbook's package (whose
-``__init__`` imports numpy through ``_compat``: Colab's numpy 2, which
-would then stay loaded across the install).
+``__init__`` imports numpy through ``_compat``).
 """
 import importlib.metadata
-import os
 import re
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-# The packages Colab lacks, or has at versions MXNet 1.9.1 cannot use
-# (numpy 2); Colab's own matplotlib and ipywidgets serve the book.
-PACKAGES = ('numpy', 'mxnet', 'setuptools')
-# Colab's last runtime version with Python 3.12 (Colab moved to 3.13 in
-# August 2026: github.com/googlecolab/colabtools issue 6081).
-RUNTIME_312 = '2026.07'
-PICK_RUNTIME = ('choose Runtime > Change runtime type > Runtime version '
-                f'> {RUNTIME_312} (Python 3.12) and run this cell again')
+# What Colab lacks; its own numpy, matplotlib, ipywidgets, setuptools
+# (distutils for MXNet on 3.12+) and requests serve the book.
+PACKAGES = ('mxnet',)
 
 
 def in_colab():
@@ -56,22 +52,23 @@ def pinned(requirements=REPO / 'requirements.txt', names=PACKAGES):
     return pins
 
 
-def version_problem(version):
-    """The sentence to print if Colab's Python cannot run the book, else ''.
+def version_problem(version, numpy_version):
+    """The sentence to print if this runtime cannot run the book, else ''.
 
-    numpy 1.26, the last numpy 1.x, has no wheel for 3.13, so pip would
-    build it from source (about 16 minutes on Colab's 2 cores); cnnbook
-    needs 3.11 or newer.
+    ``numpy_version`` is Colab's numpy (None if it has none).
     """
     found = f'{version[0]}.{version[1]}'
-    if (3, 11) <= tuple(version[:2]) <= (3, 12):
-        return ''
-    if tuple(version[:2]) > (3, 12):
-        return (f'This Colab runtime has Python {found}, for which numpy '
-                '1.26 (MXNet 1.9.1 needs numpy 1.x) has no wheel and would '
-                f'take about 16 minutes to build: {PICK_RUNTIME}.')
-    return (f'This Colab runtime has Python {found}, older than the 3.11 '
-            f'this book needs: {PICK_RUNTIME}.')
+    if tuple(version[:2]) < (3, 11):
+        return (f'This Colab runtime has Python {found}, older than the 3.11 '
+                'this book needs: choose Runtime > Change runtime type > '
+                'Runtime version > Latest and run this cell again.')
+    major = int(numpy_version.split('.')[0]) if numpy_version else 2
+    if major >= 3:
+        return (f'This Colab runtime has numpy {numpy_version}, newer than '
+                'the numpy 2 this book runs MXNet 1.9.1 with: run '
+                '!pip install "numpy<3", then Runtime > Restart session, '
+                'then this cell again.')
+    return ''
 
 
 def installed_version(name):
@@ -82,38 +79,22 @@ def installed_version(name):
         return None
 
 
-def restart_runtime():
-    """End this kernel; Colab starts a fresh one with the new packages."""
-    os.kill(os.getpid(), signal.SIGKILL)
-
-
-def main(version=sys.version_info, run=subprocess.run,
-         restart=restart_runtime):
+def main(version=sys.version_info, run=subprocess.run):
     """Install what the book needs, if this is Colab; return what was done.
 
-    Returns 'not colab', 'wrong python', 'installed', or 'restarting'
-    when numpy was replaced after this kernel had imported it. Running it
-    again is safe: pip then finds everything in place.
+    Returns 'not colab', 'wrong runtime' or 'installed'. Running it again
+    is safe: pip then finds everything in place.
     """
     if not in_colab():
         return 'not colab'
-    problem = version_problem(version)
+    problem = version_problem(version, installed_version('numpy'))
     if problem:
         print(problem)
-        return 'wrong python'
-    pins = pinned()
-    pip = [sys.executable, '-m', 'pip', 'install', '--quiet']
-    print('Installing MXNet 1.9.1, numpy 1.x and cnnbook...', flush=True)
-    run(pip + pins, check=True)
-    run(pip + ['--no-deps', '--editable', str(REPO)], check=True)
-    loaded = sys.modules.get('numpy')
-    now = installed_version('numpy')
-    if loaded is not None and loaded.__version__ != now:
-        print(f'Colab restarts its runtime now to load numpy {now} in '
-              f'place of {loaded.__version__}: when it is back, run this '
-              'cell again, then the rest of the notebook.', flush=True)
-        restart()
-        return 'restarting'
+        return 'wrong runtime'
+    pip = [sys.executable, '-m', 'pip', 'install', '--quiet', '--no-deps']
+    print('Installing MXNet 1.9.1 and cnnbook...', flush=True)
+    run(pip + pinned(), check=True)
+    run(pip + ['--editable', str(REPO)], check=True)
     # An editable install takes effect in new processes; this one gets
     # the checkout on its path directly.
     if str(REPO) not in sys.path:
