@@ -16,6 +16,12 @@ What it changes in the packages Jupyter Book 1.0.4 pins:
 * Thebe's scripts, which name an outside host, are left off the pages
   while the Thebe launch button is off; the widget manager is left off
   pages that show no widget.
+* Two pieces of HTML that fail WCAG 2.1 AA (axe-core, nbtests/test_site)
+  are written without the fault: myst-nb's "Show code cell source"
+  toggle loses its aria-label, and the references page's entries take
+  the role listitem in place of the deprecated doc-biblioentry
+  (:func:`_accessible_html`). The theme's own faults are fixed by the
+  templates in _templates/, the colours by _static/a11y.css.
 
 Only the site build imports this module; the notebooks never do.
 """
@@ -34,6 +40,7 @@ def setup(app):
     app.connect('html-page-context', _drop_thebe)
     app.connect('html-page-context', _drop_unused_widget_manager)
     app.add_transform(RemoveSolutions)
+    _accessible_html(app)
     return {'parallel_read_safe': True, 'parallel_write_safe': True}
 
 
@@ -117,6 +124,46 @@ def _drop_unused_widget_manager(app, pagename, templatename, context,
         s for s in context.get('script_files', [])
         if s.filename not in manager and s.attributes.get('type') !=
         'application/vnd.jupyter.widget-state+json']
+
+
+def _accessible_html(app):
+    """Write two nodes' HTML without what fails WCAG 2.1 AA.
+
+    * myst-nb 1.x writes a hidden cell's toggle as ``<summary
+      aria-label="Toggle hidden content">`` around the visible text "Show
+      code cell source": a name that does not contain the visible label
+      (WCAG 2.5.3, axe's label-content-name-mismatch). Without the label
+      the summary's name is its text.
+    * docutils writes a citation as ``role="doc-biblioentry"`` inside a
+      ``role="list"``; DPUB-ARIA 1.1 deprecates doc-biblioentry (axe's
+      aria-deprecated-role), and the list is then left without list
+      items (aria-required-children). ``listitem`` is what the list asks
+      for.
+
+    Each visitor is the package's own, with its output edited; this
+    extension is loaded after myst-nb, so its registration wins.
+    """
+    from docutils import nodes
+    from myst_nb.sphinx_ import (HideCodeCellNode, depart_HideCellInput,
+                                 visit_HideCellInput)
+    from sphinx.writers.html5 import HTML5Translator
+
+    def edited(visit, old, new):
+        def visit_edited(self, node):
+            start = len(self.body)
+            visit(self, node)
+            self.body[start:] = [s.replace(old, new)
+                                 for s in self.body[start:]]
+        return visit_edited
+
+    app.add_node(HideCodeCellNode, override=True, html=(
+        edited(visit_HideCellInput,
+               '<summary aria-label="Toggle hidden content">', '<summary>'),
+        depart_HideCellInput))
+    app.add_node(nodes.citation, override=True, html=(
+        edited(HTML5Translator.visit_citation,
+               'role="doc-biblioentry"', 'role="listitem"'),
+        HTML5Translator.depart_citation))
 
 
 def _identity(script):
