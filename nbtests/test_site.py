@@ -67,8 +67,15 @@ def browser(built):
 class Visit:
     """One page load: console errors and requests to other hosts."""
 
-    def __init__(self, browser, url, shot):
-        self.page = browser.new_page(viewport={'width': 1280, 'height': 900})
+    def __init__(self, browser, url, shot, theme=None, width=1280):
+        self.page = browser.new_page(viewport={'width': width, 'height': 900},
+                                     color_scheme=theme or 'light')
+        if theme:
+            # what the theme's colour-mode button stores; the page's first
+            # script reads it (pydata-sphinx-theme 0.17, layout.html)
+            self.page.add_init_script(
+                f"localStorage.setItem('mode', '{theme}');"
+                f"localStorage.setItem('theme', '{theme}');")
         seen = watch(self.page)
         self.errors, self.foreign = seen.errors, seen.foreign
         self.page.goto(url, wait_until='networkidle')
@@ -85,8 +92,8 @@ class Visit:
 def visit(browser, server):
     opened = []
 
-    def open_page(path, shot):
-        opened.append(Visit(browser, f'{server}/{path}', shot))
+    def open_page(path, shot, **kw):
+        opened.append(Visit(browser, f'{server}/{path}', shot, **kw))
         return opened[-1]
     yield open_page
     for v in opened:
@@ -375,3 +382,162 @@ def test_site_explorers(visit, section, monkeypatch):
                                  f'{suffix}.png'))
     assert not v.foreign, f'requests to other hosts: {v.foreign}'
     assert not v.errors, f'console errors: {v.errors}'
+
+
+
+# ---- WCAG 2.1 AA (issue 27): axe-core on every page in both themes, the
+# explorers from the keyboard, no sideways scrolling at 390 px, alt text --
+
+# axe-core as pinned in js/package-lock.json (`make vendor`: npm ci)
+AXE = ROOT / 'js' / 'node_modules' / 'axe-core' / 'axe.min.js'
+AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']
+# every page of both editions, the search and index pages included
+SITE_PAGES = ([f'html/book/{p}.html' for p in PAGES] +
+              ['html/search.html', 'html/genindex.html'] +
+              [f'student/html/book/{p}.html' for p in PAGES])
+AXE_RUN = """(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags},
+    resultTypes: ['violations']}).then(r => r.violations.map(v => ({
+    id: v.id, impact: v.impact,
+    nodes: v.nodes.map(n => n.target.join(' '))})))"""
+# the page's theme as the theme set it, and the body's background
+THEME = """() => [document.documentElement.dataset.theme,
+    getComputedStyle(document.body).backgroundColor]"""
+
+
+def _settle(v):
+    """Wait for what a page draws after loading: the explorers' live
+    view and the typeset formulas."""
+    if v.page.locator('.cnnbook-explorer').count():
+        v.page.wait_for_selector('.cnnbook-explorer-live', state='visible',
+                                 timeout=30_000)
+    v.page.wait_for_function(MATH_DONE, timeout=30_000)
+
+
+def _luminance(css_rgb):
+    """Relative luminance (WCAG) of a computed 'rgb(r, g, b)' colour."""
+    channels = [int(x) / 255 for x in re.findall(r'\d+', css_rgb)[:3]]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+           for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+@pytest.mark.parametrize('theme', ['light', 'dark'])
+@pytest.mark.parametrize('path', SITE_PAGES)
+def test_axe(visit, path, theme):
+    """axe-core finds no WCAG 2.0/2.1 A or AA violation on the page."""
+    assert AXE.exists(), f'{AXE} is missing: make vendor'
+    v = visit(path, None, theme=theme)
+    # the theme is really applied: the theme's attribute and its colours
+    mode, background = v.page.evaluate(THEME)
+    assert mode == theme, f'data-theme is {mode!r}, not {theme!r}'
+    dark = _luminance(background) < 0.2
+    assert dark == (theme == 'dark'), f'{theme} theme, body {background}'
+    _settle(v)
+    v.page.add_script_tag(path=str(AXE))
+    assert v.page.evaluate('axe.version').startswith('4.14.'), \
+        'not the axe-core of js/package-lock.json'
+    violations = v.page.evaluate(AXE_RUN, AXE_TAGS)
+    report = '\n'.join(
+        f'{x["id"]} ({x["impact"]}): ' + ', '.join(x['nodes'])
+        for x in violations)
+    assert not violations, f'{path}, {theme} theme:\n{report}'
+
+
+# in the page: the focusable elements in tab order's document order, the
+# explorer's controls among them, and how each control looks unfocused
+FOCUS_STYLE = """(el) => { const s = getComputedStyle(el);
+    return [s.outlineStyle, s.outlineWidth, s.outlineColor,
+            s.boxShadow].join(' '); }"""
+EXPLORER_CONTROLS = """() => [...document.querySelectorAll(
+    '.cnnbook-explorer')[0].querySelectorAll('select, input, button')]"""
+# focus the last visible focusable element before the explorer
+FOCUS_BEFORE = """() => {
+  const first = (""" + EXPLORER_CONTROLS + """)()[0];
+  const all = [...document.querySelectorAll(
+      'a[href], button, input, select, textarea, summary, [tabindex]')]
+      .filter(el => el.tabIndex >= 0 && el.checkVisibility());
+  const before = all[all.indexOf(first) - 1];
+  before.focus();
+  return document.activeElement === before;
+}"""
+
+
+def test_explorer_keyboard(visit):
+    """Tab reaches each control of a channel explorer in turn, with a
+    visible focus; arrow keys move a slider and the table follows; Enter
+    on "reset" puts the book's numbers back."""
+    section = EXPLORERS[0]
+    c = chapters.chapter(section)
+    v = visit(f'html/book/{c.stem}.html', None)
+    page = v.page
+    page.wait_for_selector('.cnnbook-explorer-live', timeout=30_000)
+    controls = page.evaluate_handle(EXPLORER_CONTROLS)
+    count = page.evaluate('(cs) => cs.length', controls)
+    assert count >= 3, f'{section}: {count} explorer controls'
+    unfocused = [page.evaluate(f'(cs) => ({FOCUS_STYLE})(cs[{k}])',
+                               controls) for k in range(count)]
+    assert page.evaluate(FOCUS_BEFORE), 'nothing to focus before it'
+    for k in range(count):
+        page.keyboard.press('Tab')
+        assert page.evaluate(
+            f'(cs) => document.activeElement === cs[{k}]', controls), \
+            f'Tab did not reach control {k} of the explorer'
+        focused = page.evaluate(
+            f'(cs) => ({FOCUS_STYLE})(cs[{k}])', controls)
+        assert focused != unfocused[k], \
+            f'control {k} looks the same focused: {focused}'
+    # the first slider, from the keyboard
+    root = page.locator('.cnnbook-explorer').first
+    slider = root.locator('.cnnbook-slider input[type=range]').first
+    before = page.evaluate(READ_EXPLORER, 0)
+    slider.focus()
+    page.keyboard.press('ArrowRight')
+    after = page.evaluate(READ_EXPLORER, 0)
+    assert int(after['values'][0]) == int(before['values'][0]) + 1
+    assert after['rows'] != before['rows'], 'the table did not update'
+    page.keyboard.press('ArrowLeft')
+    assert page.evaluate(READ_EXPLORER, 0)['rows'] == before['rows']
+    page.keyboard.press('ArrowRight')
+    reset = root.locator('button.cnnbook-reset')
+    reset.focus()
+    page.keyboard.press('Enter')
+    assert page.evaluate(READ_EXPLORER, 0)['values'] == before['values']
+    assert not v.errors, f'console errors: {v.errors}'
+
+
+# every image's alt, role and source
+IMAGES = """() => [...document.querySelectorAll('img')].map(img => [
+    img.getAttribute('src'), img.getAttribute('alt'),
+    img.getAttribute('role')])"""
+# the page's width against its viewport's, and the widest element
+SIDEWAYS = """() => { const s = document.scrollingElement;
+  const inScroller = el => {
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(
+          getComputedStyle(p).overflowX)) return true;
+    }
+    return false;
+  };
+  const wide = [...document.querySelectorAll('body *')].filter(
+      el => el.getBoundingClientRect().right > s.clientWidth + 1 &&
+            el.checkVisibility() && !inScroller(el))
+      .map(el => el.tagName.toLowerCase() + '.' + [...el.classList]
+           .join('.')).slice(0, 5);
+  return [s.scrollWidth, s.clientWidth, wide]; }"""
+
+
+@pytest.mark.parametrize('path', SITE_PAGES)
+def test_narrow_screen_and_alt_text(visit, path):
+    """At 390 px the page does not scroll sideways (a wide table, code or
+    output scrolls in its own box), and every image has a text
+    alternative, not its file name (or is marked decorative)."""
+    v = visit(path, None, width=390)
+    _settle(v)
+    width, viewport, wide = v.page.evaluate(SIDEWAYS)
+    assert width <= viewport, \
+        f'{path} is {width} px wide at {viewport} px; too wide: {wide}'
+    for src, alt, role in v.page.evaluate(IMAGES):
+        decorative = alt == '' and role in ('presentation', 'none')
+        named = bool(alt and alt.strip()) and \
+            not re.search(r'\.(png|svg|jpe?g|gif|webp)$', alt.strip(), re.I)
+        assert decorative or named, f'{path}: image {src} has alt {alt!r}'
