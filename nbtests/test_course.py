@@ -4,9 +4,13 @@ One course folder (its own nbgrader_config.py and gradebook) serves every
 test here: nbgrader's generate_assignment releases the chapters; the
 release must hold no solution and run from top to bottom; then two
 students "submit": one hands in the chapters with their solutions, one the
-untouched release. ``nbgrader autograde`` (smoke profile) must give the
-first full marks and the second zero on every autograded test, and
-``nbgrader generate_feedback`` must write their feedback pages.
+untouched release, one a plausible wrong answer to every exercise
+(nbtests/submissions.py). ``nbgrader autograde`` (smoke profile) must give
+the first full marks, the second zero on every autograded test and the
+third less than full marks on every one, and ``nbgrader
+generate_feedback`` must write their feedback pages. The alternative
+correct answers are graded through a real JupyterHub
+(nbtests/test_hub.py).
 """
 import shutil
 
@@ -19,6 +23,7 @@ from cnnbook.course import (BOOK, CourseError, chapters, make_course,
                             nbgrader)
 from cnnbook.exercises import (BEGIN, END, HIDDEN, RAISES, STUB, TEXT_STUB,
                                is_test, nbgrader_meta)
+from submissions import WRONG, fill
 
 SMOKE = {'CNNBOOK_PROFILE': 'smoke'}
 
@@ -106,7 +111,7 @@ def test_release_runs_top_to_bottom(course, name, monkeypatch):
 
 @pytest.fixture(scope='module')
 def graded(course):
-    """Autograde two submissions of every chapter; return the scores.
+    """Autograde three submissions of every chapter; return the scores.
 
     {student: {chapter: {grade_id: (score, max_score)}}} for the
     autograded test cells.
@@ -120,11 +125,15 @@ def graded(course):
             folder = course / 'submitted' / student / name
             folder.mkdir(parents=True)
             shutil.copy(notebook(name), folder / f'{name}.ipynb')
+        folder = course / 'submitted' / 'wrong' / name
+        folder.mkdir(parents=True)
+        nbformat.write(fill(released(course, name), WRONG[name]),
+                       folder / f'{name}.ipynb')
         nbgrader(course, 'autograde', name, '--create', env=SMOKE)
         nbgrader(course, 'generate_feedback', name)
     scores = {}
     with Gradebook(f'sqlite:///{course / "gradebook.db"}') as gb:
-        for student in hand_in:
+        for student in [*hand_in, 'wrong']:
             for name in chapters():
                 nb = gb.find_submission_notebook(name, name, student)
                 scores.setdefault(student, {})[name] = {
@@ -152,7 +161,16 @@ def test_untouched_release_gets_zero(graded, name):
         k: (0.0, float(v)) for k, v in autograded_points(name).items()}
 
 
-@pytest.mark.parametrize('student', ['solutions', 'untouched'])
+@pytest.mark.parametrize('name', chapters())
+def test_wrong_answers_score_less(graded, name):
+    """Each plausible wrong answer loses points on its exercise's test."""
+    want = autograded_points(name)
+    assert set(WRONG[name]) and set(graded['wrong'][name]) == set(want)
+    for grade_id, (score, points) in graded['wrong'][name].items():
+        assert score < points, grade_id
+
+
+@pytest.mark.parametrize('student', ['solutions', 'untouched', 'wrong'])
 def test_feedback_is_written(course, graded, student):
     """nbgrader's feedback page lists each test cell with its score."""
     for name in chapters():

@@ -87,3 +87,17 @@ def test_a_prefix_is_not_a_name():
                  'assert n_layers == 7')
     with pytest.raises(SolutionMarkupError, match='n_layers'):
         check_statements(nb)
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_autograded_exercise_has_other_answers(path):
+    """nbtests/submissions.py answers every autograded exercise twice:
+    correctly in another way, and plausibly wrong."""
+    from submissions import ALTERNATIVE, WRONG
+    nb = nbformat.read(path, as_version=4)
+    for label, parts in exercise_parts(nb).items():
+        if not parts['test']:
+            continue
+        for answers in (ALTERNATIVE, WRONG):
+            assert any(gid.startswith(label + '_')
+                       for gid in answers[path.stem]), label
