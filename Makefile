@@ -34,7 +34,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export OMP_NUM_THREADS ?= $(shell nproc)
 
 .PHONY: setup data vendor book student course browser test test-py312 \
-  test-container lab bench clean
+  test-platforms platform-tools test-container test-py314 test-arm64 lab \
+  bench clean
 
 # Create $(VENV) with $(PYTHON), install requirements.txt, make sure
 # Fashion-MNIST is there. Every Python from 3.11 to 3.14 installs from
@@ -201,39 +202,135 @@ test-py312:
 	fi
 # ---- end of the second Python ----
 
-# ---- The container image (Containerfile), built and run here ----
-# Debian's buildah (--isolation chroot) and podman (runc; settings in
-# container/containers.conf). No registry is reachable from CI, so the
-# base named on the Containerfile's FROM line is made by debootstrap
-# from Debian's archive and imported under that name. Then, as uid 1000
-# (jovyan) in the running image, every notebook passes nbmake (smoke).
-# Not yet called by `make test` (issue 26: the run here was cut short).
+# ---- Other platforms, run by .ci/run after `make test` ----
+# The container image (test-container), Python 3.14 in Debian sid
+# (test-py314) and MXNet's arm64 wheel under qemu (test-arm64); each
+# is a make target of its own too. They need root or sudo (debootstrap,
+# chroot, rootful podman): the tools are installed with apt-get, and a
+# machine with neither the tools nor a way to install them gets one
+# sentence and the target stops (never a skip). Measured here, the three
+# together: README, "Where to run it".
+test-platforms: test-container test-py314 test-arm64
+
+PLATFORM_TOOLS = buildah podman runc debootstrap qemu-user-static
+platform-tools:
+	@missing=$$(for t in buildah podman runc debootstrap \
+	  qemu-aarch64-static; do command -v $$t >/dev/null || echo $$t; \
+	  done); [ -z "$$missing" ] && exit 0; \
+	{ command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] || \
+	  sudo -n true 2>/dev/null; }; } || { echo "the container, Python" \
+	  "3.14 and arm64 checks need" $$missing "and this machine cannot" \
+	  "install them (no apt-get, or neither root nor sudo): on Debian" \
+	  "or Ubuntu, sudo apt-get install $(PLATFORM_TOOLS)."; exit 1; }; \
+	$(SUDO) apt-get install -y -q $(PLATFORM_TOOLS) || { \
+	  $(SUDO) apt-get update -q && \
+	  $(SUDO) apt-get install -y -q $(PLATFORM_TOOLS); }
+
+# $(call debian_image,SUITE,NAME,PACKAGES): a minimal Debian SUITE made
+# by debootstrap from Debian's archive (no image registry is reachable
+# from CI) and imported into podman as NAME. The root is made in a
+# temporary folder that is removed whether or not this worked.
+DEBIAN_MIRROR ?= http://deb.debian.org/debian
+debian_image = root=$$(mktemp -d) && trap '$(SUDO) rm -rf '$$root EXIT && \
+  $(SUDO) debootstrap --variant=minbase $(if $(3),--include=$(3)) $(1) \
+    $$root/fs $(DEBIAN_MIRROR) >/dev/null && \
+  $(SUDO) rm -rf $$root/fs/var/cache/apt/archives/*.deb \
+    $$root/fs/var/lib/apt/lists/* && \
+  $(SUDO) tar -C $$root/fs -c . | $(SUDO) podman import - $(2) >/dev/null
+
+# podman's settings (runc; no default ulimits): container/containers.conf.
+# A proxy's CA bundle (SSL_CERT_FILE), where one is set, reaches pip and
+# uv in a build or a run without being copied into an image.
+export CONTAINERS_CONF := $(CURDIR)/container/containers.conf
+CA_MOUNT = $(if $(SSL_CERT_FILE),--volume $(SSL_CERT_FILE):/run/ca.crt:ro)
+
+# The container image (Containerfile). The base named on its FROM line is
+# made by debootstrap under that exact name, so the file tested is the
+# file a user builds; buildah builds it (--isolation chroot), removing
+# its working container even when a step fails. Then
+# nbtests/platform_container.py checks the image: its size, uid 1000
+# jovyan, jupyterhub-singleuser, no compiler, every notebook (nbmake,
+# smoke) passing inside, and JupyterLab answering with a token.
 IMAGE ?= localhost/cnnbook:test
 CONTAINER_BASE = $(shell sed -n 's/^FROM //p' Containerfile)
-export CONTAINERS_CONF := $(CURDIR)/container/containers.conf
-test-container:
-	@for t in buildah podman runc debootstrap; do command -v $$t \
-	  >/dev/null && continue; [ "$$(id -u)" = 0 ] || sudo -n true \
-	  2>/dev/null || { echo "test-container needs $$t (apt-get install" \
-	  "buildah podman runc debootstrap) and root or sudo"; exit 1; }; \
-	  $(SUDO) apt-get install -y -q buildah podman runc debootstrap || { \
-	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q \
-	  buildah podman runc debootstrap; } || exit 1; done
+test-container: platform-tools setup
 	@$(SUDO) podman image exists $(CONTAINER_BASE) || { \
-	  root=$$(mktemp -d) && trap '$(SUDO) rm -rf '$$root EXIT && \
-	  $(SUDO) debootstrap --variant=minbase trixie $$root/fs \
-	    http://deb.debian.org/debian >/dev/null && \
-	  $(SUDO) rm -rf $$root/fs/var/cache/apt/archives/*.deb \
-	    $$root/fs/var/lib/apt/lists/* && \
-	  $(SUDO) tar -C $$root/fs -c . | \
-	  $(SUDO) podman import - $(CONTAINER_BASE); }
-	$(SUDO) buildah bud --isolation chroot -f Containerfile -t $(IMAGE) \
-	  $(if $(SSL_CERT_FILE),--volume $(SSL_CERT_FILE):/run/ca.crt:ro \
-	  --build-arg SSL_CERT_FILE=/run/ca.crt) .
-	$(SUDO) podman image ls $(IMAGE)
-	$(SUDO) podman run --rm -e CNNBOOK_PROFILE=smoke $(IMAGE) sh -c \
-	  '[ "$$(id -un)" = jovyan ] && python -m pytest --nbmake book \
-	   --nbmake-timeout=600 -p no:cacheprovider -q'
+	  $(call debian_image,trixie,$(CONTAINER_BASE)); }
+	time $(SUDO) buildah bud --isolation chroot --layers=false \
+	  --force-rm -f Containerfile -t $(IMAGE) $(CA_MOUNT) \
+	  $(if $(SSL_CERT_FILE),--build-arg SSL_CERT_FILE=/run/ca.crt) .
+	$(SUDO) env CNNBOOK_IMAGE=$(IMAGE) CONTAINERS_CONF=$(CONTAINERS_CONF) \
+	  $(BIN)/python -m pytest nbtests/platform_container.py \
+	  -p no:cacheprovider -v
+
+# Python 3.14: the unit tests and every notebook (nbmake, smoke), as in
+# the second pass, in a podman container made from a debootstrapped
+# Debian sid (its python3.14 package), with the repository mounted and
+# `make setup PYTHON=python3.14` into a venv inside the container. Also
+# left out: nbtests/test_explorer_site.py and nbtests/test_hub.py, which
+# drive Chromium or Node's proxy (not in this image; the main pass runs
+# them). nbtests/test_parity.py compares its numbers with the main
+# pass's numpy 1 run.
+PY314_IMAGE ?= localhost/cnnbook-sid:py314
+PY314_PACKAGES = python3.14,python3.14-venv,libgomp1,libquadmath0,make,$\
+  ca-certificates,dataset-fashion-mnist
+test-py314: platform-tools
+	@$(SUDO) podman image exists $(PY314_IMAGE) || { \
+	  $(call debian_image,sid,$(PY314_IMAGE),$(PY314_PACKAGES)); }
+	$(SUDO) podman run --rm --network host --volume $(CURDIR):/book \
+	  --workdir /book $(CA_MOUNT) $(if $(SSL_CERT_FILE),--env \
+	  SSL_CERT_FILE=/run/ca.crt --env PIP_CERT=/run/ca.crt) --env CI \
+	  --env OMP_NUM_THREADS $(PY314_IMAGE) sh -c 'set -ex; \
+	  python3.14 --version; \
+	  make --no-print-directory setup VENV=/opt/venv PYTHON=python3.14; \
+	  CNNBOOK_PROFILE=smoke /opt/venv/bin/python -m pytest nbtests \
+	    --nbmake book --nbmake-timeout=600 -p no:cacheprovider -q \
+	    --ignore=nbtests/test_site.py --ignore=nbtests/test_course.py \
+	    --ignore=nbtests/test_lab.py --ignore=nbtests/test_new_chapter.py \
+	    --ignore=nbtests/test_explorer_site.py \
+	    --ignore=nbtests/test_hub.py'
+
+# arm64 (Apple Silicon in Docker or Podman, Linux aarch64): MXNet's
+# aarch64 wheel under qemu-user emulation. debootstrap --foreign
+# downloads Debian 13's arm64 Python, OpenBLAS and LAPACKE and unpacks
+# them (dpkg-deb -x: their install scripts would need binfmt_misc, which
+# these machines lack); uv installs requirements.txt there from aarch64
+# wheels only, as the Containerfile does on arm64 (every pin has one);
+# container/armpl-links gives MXNet the Arm Performance Libraries it
+# links and does not ship, from Debian's OpenBLAS and LAPACKE (as the
+# Containerfile does on arm64); then nbtests/platform_arm64.py runs the
+# aarch64 Python through qemu-aarch64-static in a chroot: MXNet imports
+# and a small NiN trains with a falling loss. The root is kept in
+# $(ARM64_ROOT); a failed debootstrap leaves none.
+ARM64_ROOT = _build/arm64
+ARM64_PYTHON = python3.13
+ARM64_PACKAGES = $(ARM64_PYTHON)-minimal,lib$(ARM64_PYTHON)-stdlib,$\
+  libgomp1,libopenblas0-pthread,liblapacke
+# the arm64 Python's own site folder, whose .pth files it reads (setuptools'
+# distutils, which MXNet imports, is set up by one)
+ARM64_SITE = $(ARM64_ROOT)/usr/local/lib/$(ARM64_PYTHON)/dist-packages
+test-arm64: platform-tools setup
+	@[ -x $(ARM64_ROOT)/usr/bin/$(ARM64_PYTHON) ] || { \
+	  tmp=$(ARM64_ROOT).tmp; trap '$(SUDO) rm -rf '$$tmp EXIT; \
+	  $(SUDO) rm -rf $$tmp && $(SUDO) debootstrap --arch=arm64 \
+	    --foreign --variant=minbase --include=$(ARM64_PACKAGES) trixie \
+	    $(CURDIR)/$$tmp $(DEBIAN_MIRROR) >/dev/null && \
+	  for deb in $$tmp/var/cache/apt/archives/*.deb; do \
+	    $(SUDO) dpkg-deb -x $$deb $$tmp || exit 1; done && \
+	  $(SUDO) rm -rf $$tmp/var/cache/apt/archives/*.deb && \
+	  $(SUDO) mv $$tmp $(ARM64_ROOT); }
+	$(SUDO) cp $$(command -v qemu-aarch64-static) $(ARM64_ROOT)/usr/bin/
+	$(SUDO) $(BIN)/uv pip install --quiet --target $(ARM64_SITE) \
+	  --python-platform aarch64-manylinux_2_28 --python-version 3.13 \
+	  --only-binary :all: -r requirements.txt \
+	  --overrides requirements-numpy.txt
+	$(SUDO) container/armpl-links $(ARM64_SITE)/mxnet \
+	  /usr/lib/aarch64-linux-gnu
+	$(SUDO) env CNNBOOK_ARM64_ROOT=$(ARM64_ROOT) \
+	  CNNBOOK_ARM64_PYTHON=/usr/bin/$(ARM64_PYTHON) \
+	  $(BIN)/python -m pytest nbtests/platform_arm64.py \
+	  -p no:cacheprovider -v
+# ---- end of the other platforms ----
 
 # Open the notebooks in JupyterLab (as root, e.g. in a container,
 # Jupyter refuses to start without --allow-root).
