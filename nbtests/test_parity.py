@@ -85,6 +85,10 @@ def test_numbers_match_the_other_numpy():
         if MAJOR == 2 and os.environ.get('CI') == 'true':
             pytest.fail(f'no numpy 1 record from this code in {RECORDS}: '
                         'the main pass of make test writes it')
+        if MAJOR == 1 and os.environ.get('CI') == 'true':
+            # the main pass of CI: its part is the sane run (checked
+            # above) and the record the second pass compares with
+            return
         pytest.skip(f'no numpy {OTHER} record from this code yet; this '
                     f'run is kept in {RECORDS} for the other pass')
     assert other['lines'] == lines, (
