@@ -84,13 +84,11 @@ class Chapter:
 
     @property
     def label(self):
-        """'5.9 NiN': the section and the network, for table rows."""
-        return f'{self.section} {self.short_title}'.strip()
-
-    @property
-    def short_title(self):
-        return self.title if self.section == '' else self.network + (
-            ' (NumPy)' if self.api == 'np' else '')
+        """'5.9 NiN' for a section, the title for a page: table rows."""
+        if not self.section:
+            return self.title
+        api = ' (NumPy)' if self.api == 'np' else ''
+        return f'{self.section} {self.network}{api}'
 
     def numpy_mode(self):
         """A context in which this chapter's arrays are of its kind: MXNet's
