@@ -168,11 +168,10 @@ test: setup browser vendor
 
 # ---- The second Python (3.12), run by `make test` ----
 # The unit tests and every notebook (nbmake, smoke) once more on Python
-# 3.12 and numpy 1.26.4 (the main pass, 3.11, has numpy 1.23.5;
-# requirements-numpy.txt says why 3.12 is not on numpy 2);
-# nbtests/test_parity.py compares the numbers a numpy 2 pass trains to
-# with the numpy 1 pass's, when a numpy 2 pass runs (3.13 by hand). In .venv312, made by
-# `make setup` from the same requirements.txt,
+# 3.12 and numpy 2.4.6 (the main pass, 3.11, has numpy 1.23.5):
+# nbtests/test_parity.py compares the numbers this numpy 2 pass trains
+# to with the numpy 1 pass's. In .venv312, made by `make setup` from the
+# same requirements.txt,
 # when the main pass ran another version and a Python 3.12 runs here
 # (on PATH or in pyenv's versions folder). nbtests/test_site.py,
 # nbtests/test_course.py, nbtests/test_lab.py, nbtests/test_hub.py and
