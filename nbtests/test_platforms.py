@@ -2,9 +2,10 @@
 
 The checks themselves (nbtests/platform_container.py and
 nbtests/platform_arm64.py, and the 3.14 pass) run in `make
-test-platforms`, which .ci/run calls after `make test`. Here: a laptop
-without the container tools, apt-get or root gets one sentence, and
-nothing is installed or left behind.
+test-platforms`, the last step of `make test`. Here: a laptop without
+the container tools, apt-get or root gets one sentence, and nothing is
+installed or left behind (`make test` then leaves the checks out, unless
+CI=true).
 """
 import os
 import shutil
