@@ -6,6 +6,7 @@ running sums below use only operations both kinds share.
 """
 import dataclasses
 import math
+import os
 import random
 import time
 
@@ -81,24 +82,39 @@ class Epoch:
 
 
 class History(list):
-    """The per-epoch records of a run (a list of :class:`Epoch`)."""
+    """The per-epoch records of a run (a list of :class:`Epoch`).
+
+    ``evaluations`` holds every test evaluation as (epochs done, seconds
+    of training so far, test accuracy): one per epoch's end, and more
+    when ``train`` was asked for several per epoch; those within an
+    epoch took ``extra_eval_seconds`` of wall time in all.
+    """
 
     interrupted = False
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.evaluations = []
+        self.extra_eval_seconds = 0.0
 
     def column(self, name):
         """One field across epochs, e.g. ``history.column('test_acc')``."""
         return [getattr(e, name) for e in self]
 
     def curve(self):
-        """[(minutes of training so far, test accuracy)] at each epoch end.
+        """[(minutes of training so far, test accuracy)] at each test
+        evaluation (each epoch's end, and any within an epoch).
 
-        Evaluation time is left out, as in ``seconds``.
+        Evaluation time is left out, as in ``seconds``. A History made
+        from epochs alone has the epochs' ends.
         """
-        points, secs = [], 0.0
-        for e in self:
-            secs += e.seconds
-            points.append((round(secs / 60, 3), round(e.test_acc, 4)))
-        return points
+        points, secs = list(self.evaluations), 0.0
+        if not points:
+            for e in self:
+                secs += e.seconds
+                points.append((e.epoch, secs, e.test_acc))
+        return [(round(secs / 60, 3), round(acc, 4))
+                for _, secs, acc in points]
 
     @property
     def examples_per_sec(self):
@@ -205,11 +221,32 @@ def chance_hint(lr, optimizer, momentum, warmup_epochs, profile=None):
             f'{", ".join(tries[:-1])} or {tries[-1]}.')
 
 
+EVALS_VARIABLE = 'CNNBOOK_EVALS_PER_EPOCH'
+
+
+def evals_per_epoch_from(value):
+    """The number of test evaluations per epoch: ``value``, or when it is
+    None the environment's CNNBOOK_EVALS_PER_EPOCH (the benchmark sets it
+    for the notebooks it runs), else 1. Anything but a whole number from
+    1 up is refused with a sentence naming where it came from."""
+    source = 'evals_per_epoch'
+    if value is None:
+        value, source = os.environ.get(EVALS_VARIABLE, '1'), EVALS_VARIABLE
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        count = 0
+    if count < 1 or str(count) != str(value).strip():
+        raise ValueError(f'{source} must be a whole number of test '
+                         f'evaluations per epoch, 1 or more; got {value!r}')
+    return count
+
+
 def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
           momentum=0.0, wd=0.0, warmup_epochs=0.0, schedule='constant',
           optimizer='sgd', initializer='xavier', points_per_epoch=5,
           plot=None, init=True, progress_secs=5.0, loss=None,
-          profile=None):
+          profile=None, evals_per_epoch=None):
     """Train ``net`` with SGD and softmax cross-entropy; return a History.
 
     As the book's ``train_ch5``: Xavier initialisation (``init=False``
@@ -225,6 +262,12 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
     that takes the net's output and the integer labels. ``profile`` (as
     ``Settings.train_kwargs()`` passes it) only decides whether a first
     epoch at chance level earns a hint (:func:`chance_hint`).
+
+    ``evals_per_epoch`` (default 1, or CNNBOOK_EVALS_PER_EPOCH) tests the
+    net that many times per epoch, at even steps, for the benchmark's
+    time to accuracy; the time they take is left out of the training
+    time, they change nothing in the training, and only the epoch's end
+    is printed and drawn. All of them are in ``history.evaluations``.
 
     Between points, a progress line with an ETA is refreshed every
     ``progress_secs`` seconds. A NaN loss raises :class:`TrainingDiverged`.
@@ -242,6 +285,7 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
                          f'num_epochs={num_epochs}, lr={lr}')
     if len(train_iter) == 0:
         raise ValueError(NO_BATCH)
+    evals = evals_per_epoch_from(evals_per_epoch)
     ctx = ctx or try_gpu()
     tip = thread_tip() if ctx.device_type == 'cpu' else None
     if tip:
@@ -261,8 +305,12 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
     plot = in_notebook() if plot is None else plot
     curves = LiveCurves(num_epochs) if plot else None
     every = max(1, steps // max(1, points_per_epoch))
+    # the batches after which a test evaluation falls within an epoch
+    eval_after = {round(steps * j / evals) for j in range(1, evals)} - {
+        0, steps}
     history = last_history = History()
     start = last_note = time.time()
+    trained = 0.0       # seconds of training in the finished epochs
 
     def eta_text(epoch, i):
         done = epoch + (i + 1) / steps
@@ -312,10 +360,22 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
                     # The batch count needs no sync with the device.
                     curves.progress(eta_text(epoch, i))
                     last_note = time.time()
+                if i + 1 in eval_after:
+                    mx.nd.waitall()     # the training so far, finished
+                    paused = time.time()
+                    acc = evaluate_accuracy(net, test_iter, ctx)
+                    history.evaluations.append(
+                        (epoch + (i + 1) / steps,
+                         trained + paused - tic, acc))
+                    # the epoch's clock skips the evaluation
+                    tic += time.time() - paused
+                    history.extra_eval_seconds += time.time() - paused
             if n == 0:      # a loader whose len() promised batches
                 raise ValueError(NO_BATCH)
             train_secs = time.time() - tic
+            trained += train_secs
             test_acc = evaluate_accuracy(net, test_iter, ctx)
+            history.evaluations.append((epoch + 1, trained, test_acc))
             record = Epoch(epoch + 1, _scalar(loss_sum) / n,
                            _scalar(correct) / n, test_acc, train_secs,
                            n / train_secs)

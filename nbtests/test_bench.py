@@ -181,6 +181,23 @@ def test_notebook_run_reads_what_the_notebook_glued(tmp_path, monkeypatch):
     assert run['notebook_seconds'] > 0
 
 
+def test_notebook_run_tests_each_quarter_epoch(tmp_path, monkeypatch):
+    # The notebook is asked for bench.EVALS evaluations per epoch, and
+    # their time, which it glues, comes off its wall time (1,000 s here,
+    # more than the run: the wall time must fall by exactly that).
+    run = _notebook_run(tmp_path, monkeypatch, (
+        'import os\n'
+        'from myst_nb import glue\n'
+        "assert os.environ['CNNBOOK_EVALS_PER_EPOCH'] == "
+        f"'{bench.EVALS}'\n"
+        "glue('test_acc', 0.875, display=False)\n"
+        f"glue('epochs', {NIN_EPOCHS}, display=False)\n"
+        "glue('train_seconds', 12.5, display=False)\n"
+        "glue('extra_eval_seconds', 1000.0, display=False)"))
+    assert bench.EVALS == 4
+    assert -1000 < run['notebook_seconds'] < -900
+
+
 def test_notebook_run_refuses_a_partial_run(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError,
                        match=f'nin trained 1 of {NIN_EPOCHS} epochs'):

@@ -26,6 +26,7 @@ def test_record_results_glues_the_last_epoch(monkeypatch):
     assert values['input'] == f'{cfg.resize}×{cfg.resize}'
     # minutes of training at each epoch's end, and the test accuracy there
     assert values['curve'] == [(0.167, 0.55), (0.667, 0.75)]
+    assert values['extra_eval_seconds'] == 0.0
 
 
 def test_record_results_needs_an_epoch():
@@ -47,7 +48,7 @@ def test_glued_values_show_nothing_in_jupyter():
             [Epoch(1, 0.9, 0.6, 0.55, 10.0, 100.0)]))
     finally:
         shell.display_pub.publish = hook
-    assert len(shown) == 10
+    assert len(shown) == 11
     assert all(key.startswith('application/papermill.record/')
                for data in shown for key in data)
 

@@ -55,6 +55,60 @@ def test_seed_makes_runs_repeat():
     assert runs[0] == pytest.approx(runs[1], rel=1e-6)
 
 
+def test_evaluations_within_an_epoch_change_no_training(capsys):
+    """evals_per_epoch=4 tests at each quarter epoch; the run's losses,
+    printed lines and epoch ends are those of evals_per_epoch=1."""
+    runs = []
+    for evals in (1, 4):
+        set_seed(3)
+        train_iter, test_iter = loaders(n=640)     # 10 batches an epoch
+        h = train(mlp(), train_iter, test_iter, 2, 0.05, mx.cpu(),
+                  plot=False, evals_per_epoch=evals)
+        printed = [line.rsplit(' (', 1)[0] for line in
+                   capsys.readouterr().out.splitlines()
+                   if line.startswith('epoch ')]
+        runs.append((h, printed))
+    (one, printed1), (four, printed4) = runs
+    assert [e.loss for e in four] == [e.loss for e in one]
+    assert [e.test_acc for e in four] == [e.test_acc for e in one]
+    assert printed4 == printed1 and len(printed4) == 2
+    assert [n for n, _, _ in one.evaluations] == [1, 2]
+    # 10 batches: after batches 2 (round(2.5)), 5 and 8 (round(7.5)),
+    # then the epoch's end
+    assert [n for n, _, _ in four.evaluations] == [
+        0.2, 0.5, 0.8, 1, 1.2, 1.5, 1.8, 2]
+    seconds = [secs for _, secs, _ in four.evaluations]
+    assert seconds == sorted(seconds) and seconds[0] > 0
+    # the last evaluation is at the run's training time, evaluations left
+    # out
+    assert seconds[-1] == pytest.approx(sum(e.seconds for e in four))
+    assert four.evaluations[3][2] == four[0].test_acc
+    assert one.extra_eval_seconds == 0 < four.extra_eval_seconds
+    assert len(four.curve()) == 8 and four.curve()[-1] == (
+        round(seconds[-1] / 60, 3), round(four[-1].test_acc, 4))
+
+
+@pytest.mark.parametrize('value', [0, -1, 2.5, 'four', '4x'])
+def test_evals_per_epoch_must_be_a_whole_number(value, monkeypatch):
+    train_iter, test_iter = loaders(n=128)
+    with pytest.raises(ValueError, match='evals_per_epoch must be a whole '
+                       'number of test evaluations per epoch, 1 or more'):
+        train(mlp(), train_iter, test_iter, 1, 0.05, mx.cpu(), plot=False,
+              evals_per_epoch=value)
+    # the benchmark's variable, when the argument is not given, is named
+    monkeypatch.setenv('CNNBOOK_EVALS_PER_EPOCH', str(value))
+    with pytest.raises(ValueError, match='CNNBOOK_EVALS_PER_EPOCH must'):
+        train(mlp(), train_iter, test_iter, 1, 0.05, mx.cpu(), plot=False)
+
+
+def test_evals_per_epoch_from_the_environment(monkeypatch):
+    monkeypatch.setenv('CNNBOOK_EVALS_PER_EPOCH', '2')
+    set_seed(0)
+    train_iter, test_iter = loaders(n=256)
+    h = train(mlp(), train_iter, test_iter, 1, 0.05, mx.cpu(), plot=False)
+    assert [n for n, _, _ in h.evaluations] == [0.5, 1]
+
+
 def test_evaluate_accuracy_matches_numpy():
     set_seed(0)
     _, test_iter = loaders(n=200)
