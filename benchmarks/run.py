@@ -291,7 +291,7 @@ def seed_run(section, seed):
     """Train a section's network on its cpu recipe from one seed."""
     cfg = cnnbook.settings(section, 'cpu')
     train_iter, test_iter = cnnbook.load_data_fashion_mnist(
-        cfg.batch_size, resize=cfg.resize, subset=cfg.subset)
+        cfg.batch_size, resize=cfg.resize, subset=cfg.subset, flip=cfg.flip)
     cnnbook.set_seed(seed)
     run = {'section': section, 'seed': seed, 'source': 'cnnbook.train'}
     try:

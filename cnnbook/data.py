@@ -290,13 +290,21 @@ class BatchResize:
     ``BilinearResize2D`` call on the whole batch is much cheaper at 224.
     """
 
-    def __init__(self, resize=None):
+    def __init__(self, resize=None, flip=False):
         self.resize = resize
+        self.flip = flip
 
     def __call__(self, samples):
         import mxnet as mx
         images, labels = zip(*samples)
-        X = mx.nd.array(np.stack(images)[:, None], dtype='float32') / 255
+        images = np.stack(images)
+        if self.flip:
+            # each image mirrored left-right with probability 1/2, drawn
+            # from numpy's global generator (the one set_seed seeds, as
+            # the loader's shuffle is)
+            mirror = np.random.random(len(images)) < 0.5
+            images[mirror] = images[mirror, :, ::-1]
+        X = mx.nd.array(images[:, None], dtype='float32') / 255
         if self.resize and self.resize != X.shape[-1]:
             X = mx.nd.contrib.BilinearResize2D(X, height=self.resize,
                                                width=self.resize)
@@ -306,7 +314,7 @@ class BatchResize:
         return X, y
 
     def __repr__(self):
-        return f'BatchResize(resize={self.resize})'
+        return f'BatchResize(resize={self.resize}, flip={self.flip})'
 
 
 def _subset(images, labels, n, seed):
@@ -319,7 +327,8 @@ def _subset(images, labels, n, seed):
     return images[idx], labels[idx]
 
 
-def load_data_fashion_mnist(batch_size, resize=None, root=None, subset=None):
+def load_data_fashion_mnist(batch_size, resize=None, root=None, subset=None,
+                            flip=False):
     """Return (train_iter, test_iter), gluon DataLoaders over Fashion-MNIST.
 
     Args:
@@ -328,6 +337,8 @@ def load_data_fashion_mnist(batch_size, resize=None, root=None, subset=None):
         root: a folder with the four .gz files (optional, see module doc).
         subset: None for all 60k/10k examples, or (n_train, n_test) for a
             fixed random subset.
+        flip: mirror each training image left-right with probability
+            1/2 (light augmentation; the test images are never flipped).
 
     Batches are X float32 in [0, 1] of shape (B, 1, H, W) and y int32.
     The training loader shuffles and rolls the last partial batch over
@@ -355,7 +366,7 @@ def load_data_fashion_mnist(batch_size, resize=None, root=None, subset=None):
     batchify = BatchResize(resize)
     train_iter = gluon.data.DataLoader(
         gluon.data.ArrayDataset(Xtr, ytr), batch_size, shuffle=True,
-        last_batch='rollover', batchify_fn=batchify)
+        last_batch='rollover', batchify_fn=BatchResize(resize, flip))
     test_iter = gluon.data.DataLoader(
         gluon.data.ArrayDataset(Xte, yte), batch_size, shuffle=False,
         batchify_fn=batchify)

@@ -119,6 +119,8 @@ _ROWS = [
     ('schedule', 'schedule', str),
     ('weight decay', 'wd', str),
     ('initialisation', 'initializer', INITIALIZER_NAMES.get),
+    ('label smoothing', 'label_smoothing', lambda e: f'{e:g}'),
+    ('random left-right flips', 'flip', lambda f: 'yes' if f else 'no'),
     ('training images', 'subset',
      lambda sub: 'all 60,000' if sub is None else f'{sub[0]:,}'),
 ]

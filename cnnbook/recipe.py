@@ -26,12 +26,18 @@ class Recipe:
     optimizer: str = 'sgd'          # or 'nag', 'adam'
     initializer: str = 'xavier'     # or 'msra'
     subset: tuple = None            # (n_train, n_test), None for all
+    label_smoothing: float = 0.0    # share of the target spread evenly
+    # random left-right flips of the training images: the loader's
+    # (load_data_fashion_mnist(..., flip=cfg.flip)); a chapter whose
+    # recipe flips passes it there (nbtests/test_chapters.py checks)
+    flip: bool = False
 
     def train_kwargs(self):
         """The keyword arguments of :func:`cnnbook.train` beyond lr."""
         return dict(momentum=self.momentum, wd=self.wd,
                     warmup_epochs=self.warmup_epochs, schedule=self.schedule,
-                    optimizer=self.optimizer, initializer=self.initializer)
+                    optimizer=self.optimizer, initializer=self.initializer,
+                    label_smoothing=self.label_smoothing)
 
     def describe(self):
         """One line: the recipe in the book's vocabulary."""
@@ -44,8 +50,12 @@ class Recipe:
                   if self.warmup_epochs else [])
         extra += [f'{self.schedule} schedule'] if self.schedule != \
             'constant' else []
+        extra += ([f'label smoothing {self.label_smoothing:g}']
+                  if self.label_smoothing else [])
         opt = OPTIMIZER_NAMES[self.optimizer] + (
             f' ({", ".join(extra)})' if extra else '')
         init = INITIALIZER_NAMES[self.initializer].split()[0] + ' init'
+        flips = ', random flips' if self.flip else ''
         return (f'lr {self.lr}, {self.num_epochs} epochs, batch '
-                f'{self.batch_size}, input {size}, {opt}, {init}, {data}')
+                f'{self.batch_size}, input {size}{flips}, {opt}, {init}, '
+                f'{data}')

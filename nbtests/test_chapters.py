@@ -136,3 +136,25 @@ def test_builder_lookup():
     with pytest.raises(ValueError, match="unknown section 'vgg'; known: "
                        "quickstart, nin"):
         builder('vgg')
+
+
+
+@pytest.mark.parametrize('name', [c.name for c in sections()])
+def test_the_training_run_loads_what_its_recipe_asks(name):
+    # Flips are the loader's, not cnnbook.train's: a chapter whose recipe
+    # asks for them must pass cfg.flip to the load_data_fashion_mnist call
+    # of its training run (the one that reads cfg.subset), or the recipe
+    # it names would not be the one it trains.
+    import json
+    from cnnbook import chapters
+    c = chapter(name)
+    nb = json.loads((chapters.BOOK / c.notebook).read_text())
+    calls = [chapters.source(cell) for cell in nb['cells']
+             if cell['cell_type'] == 'code'
+             and 'subset=cfg.subset' in chapters.source(cell)]
+    assert len(calls) == 1 and 'load_data_fashion_mnist(' in calls[0]
+    flips = any(r.flip for r in (c.book, c.cpu, c.smoke))
+    assert ('flip=cfg.flip' in calls[0]) == flips, (
+        f'{name}: its recipes {"flip" if flips else "do not flip"}, and '
+        f'its loader call {"does not pass" if flips else "passes"} '
+        f'flip=cfg.flip:\n{calls[0]}')

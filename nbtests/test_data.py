@@ -102,6 +102,36 @@ def test_batch_resize_matches_bilinear_reference():
     assert isinstance(X, mx.nd.NDArray)
 
 
+def test_flips_mirror_about_half_of_the_training_images():
+    # A ramp that rises left to right: a flipped copy falls.
+    ramp = np.tile(np.arange(28, dtype=np.uint8) * 9, (28, 1))
+    samples = [(ramp, i % 10) for i in range(400)]
+    np.random.seed(0)
+    X, y = data.BatchResize(None, flip=True)(samples)
+    rows = X.asnumpy()[:, 0, 0]
+    mirrored = rows[:, 0] > rows[:, -1]
+    assert 150 < mirrored.sum() < 250
+    assert np.allclose(rows[mirrored], (ramp[0, ::-1] / 255)[None])
+    assert np.allclose(rows[~mirrored], (ramp[0] / 255)[None])
+    assert (y.asnumpy() == [i % 10 for i in range(400)]).all()
+    assert samples[0][0][0, 0] == 0         # the dataset's own copy kept
+    # seeded: the same images mirrored again
+    np.random.seed(0)
+    again, _ = data.BatchResize(None, flip=True)(samples)
+    assert (again.asnumpy() == X.asnumpy()).all()
+    # without flip, none is
+    plain, _ = data.BatchResize(None)(samples)
+    assert not (plain.asnumpy()[:, 0, 0, 0] > plain.asnumpy()[:, 0, 0, -1]
+                ).any()
+
+
+def test_only_the_training_loader_flips(good):
+    train_iter, test_iter = data.load_data_fashion_mnist(
+        32, root=good, subset=(64, 64), flip=True)
+    assert train_iter._batchify_fn.flip
+    assert not test_iter._batchify_fn.flip
+
+
 def test_batches_follow_numpy_interface(good):
     from mxnet import np as mnp, npx
     npx.set_np()

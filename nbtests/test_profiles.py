@@ -77,7 +77,7 @@ def test_repr_shows_both_recipes():
     assert s.lr == s.recipe.lr          # fields read through
     assert set(s.train_kwargs()) == {'momentum', 'wd', 'warmup_epochs',
                                      'schedule', 'optimizer', 'initializer',
-                                     'profile'}
+                                     'label_smoothing', 'profile'}
 
 
 def test_describe_names_the_optimizer_and_initialisation():
@@ -87,6 +87,15 @@ def test_describe_names_the_optimizer_and_initialisation():
     assert r.describe() == ('lr 0.001, 3 epochs, batch 128, input 99x99, '
                             'Adam (0.2-epoch warm-up, cosine schedule), '
                             'MSRA init, all 60000/10000 images')
+
+
+def test_describe_names_smoothing_and_flips():
+    r = profiles.Recipe(lr=0.001, num_epochs=3, batch_size=64, resize=48,
+                        optimizer='adam', label_smoothing=0.1, flip=True)
+    assert r.describe() == ('lr 0.001, 3 epochs, batch 64, input 48x48, '
+                            'random flips, Adam (label smoothing 0.1), '
+                            'Xavier init, all 60000/10000 images')
+    assert r.train_kwargs()['label_smoothing'] == 0.1
 
 
 def test_unknown_section_and_profile():
@@ -102,7 +111,7 @@ def test_recipe_fields_only():
     names = {f.name for f in dataclasses.fields(profiles.Recipe)}
     assert names == {'lr', 'num_epochs', 'batch_size', 'resize', 'momentum',
                      'wd', 'warmup_epochs', 'schedule', 'subset',
-                     'optimizer', 'initializer'}
+                     'optimizer', 'initializer', 'label_smoothing', 'flip'}
 
 
 def test_short_budget_never_grows():

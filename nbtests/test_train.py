@@ -109,6 +109,42 @@ def test_evals_per_epoch_from_the_environment(monkeypatch):
     assert [n for n, _, _ in h.evaluations] == [0.5, 1]
 
 
+def test_label_smoothing_is_cross_entropy_against_smoothed_targets():
+    from mxnet import npx
+    from cnnbook.training import smoothed_loss
+    rng = np.random.default_rng(0)
+    pred = mx.nd.array(rng.normal(size=(6, 10)) * 3)
+    y = mx.nd.array([0, 3, 3, 9, 5, 1])
+    targets = np.eye(10)[y.asnumpy().astype(int)] * 0.9 + 0.01
+    expected = gluon.loss.SoftmaxCrossEntropyLoss(sparse_label=False)(
+        pred, mx.nd.array(targets)).asnumpy()
+    assert np.allclose(smoothed_loss(0.1)(pred, y).asnumpy(), expected,
+                       atol=1e-6)
+    # and under the NumPy interface (7.4), hybridized too
+    npx.set_np()
+    try:
+        loss = smoothed_loss(0.1)
+        loss.hybridize()
+        got = loss(pred.as_np_ndarray(), y.as_np_ndarray()).asnumpy()
+    finally:
+        npx.reset_np()
+    assert np.allclose(got, expected, atol=1e-6)
+
+
+def test_label_smoothing_trains_and_is_checked():
+    set_seed(0)
+    train_iter, test_iter = loaders()
+    h = train(mlp(), train_iter, test_iter, 2, 0.1, mx.cpu(), plot=False,
+              label_smoothing=0.1)
+    assert h[-1].test_acc > 0.9
+    for bad, extra in ((1.0, {}), (-0.1, {}),
+                       (0.1, {'loss': gluon.loss.L2Loss()})):
+        with pytest.raises(ValueError, match='label_smoothing must be at '
+                           'least 0 and below 1'):
+            train(mlp(), train_iter, test_iter, 1, 0.1, mx.cpu(),
+                  plot=False, label_smoothing=bad, **extra)
+
+
 def test_evaluate_accuracy_matches_numpy():
     set_seed(0)
     _, test_iter = loaders(n=200)
