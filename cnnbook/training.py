@@ -226,8 +226,9 @@ def smoothed_loss(smoothing):
     the target keeps 1 - smoothing on the true class and spreads
     ``smoothing`` evenly over all ten (Szegedy et al. 2016, section 7).
 
-    Written here because MXNet 1.9's gluon losses take no smoothing; the
-    classes are gluon's SoftmaxCrossEntropyLoss's, for both array APIs.
+    Written here because MXNet 1.9's gluon losses take no smoothing; it
+    uses log_softmax and pick as gluon's SoftmaxCrossEntropyLoss does,
+    from ``npx`` under the NumPy interface (7.4).
     """
     from mxnet import gluon
     from mxnet.util import is_np_array
