@@ -81,12 +81,15 @@ class Settings:
                 if getattr(self.recipe, f.name) != getattr(self.book, f.name)]
 
     def compare(self):
-        """A table of the recipe beside the book's, field by field."""
+        """A table of the recipe beside the book's, field by field (the
+        rows of _WHEN_USED only where either recipe uses them)."""
         from .plot import Table
         rows = []
         for label, field, show in _ROWS:
             book, mine = getattr(self.book, field), getattr(self.recipe,
                                                              field)
+            if field in _WHEN_USED and not (book or mine):
+                continue
             rows.append([label, show(book), show(mine),
                          'changed' if book != mine else ''])
         return Table(['', 'the book', f'this run ({self.profile})', ''],
@@ -124,6 +127,9 @@ _ROWS = [
     ('training images', 'subset',
      lambda sub: 'all 60,000' if sub is None else f'{sub[0]:,}'),
 ]
+# options that neither the book nor today's recipes use: a row of "0"
+# beside "0" would only lengthen the chapters' tables
+_WHEN_USED = {'label_smoothing', 'flip'}
 
 
 def settings(section, profile=None):
