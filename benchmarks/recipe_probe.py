@@ -18,7 +18,6 @@ evaluation, is appended to benchmarks/accuracy-runs.jsonl (source
 "recipe_probe"; ``make bench`` reads only its own runs from there).
 """
 import json
-import platform
 import sys
 import time
 from pathlib import Path
@@ -26,16 +25,9 @@ from pathlib import Path
 import cnnbook
 from cnnbook.chapters import builder, chapter
 from cnnbook.profiles import Recipe
-from run import EVALS       # benchmarks/run.py, beside this file
+from run import EVALS, machine   # benchmarks/run.py, beside this file
 
 HERE = Path(__file__).resolve().parent
-
-
-def cpu_model():
-    for line in Path('/proc/cpuinfo').read_text().splitlines():
-        if line.startswith('model name'):
-            return line.split(':', 1)[1].strip()
-    return platform.processor() or 'unknown'
 
 
 def main(section, recipe, seed=0):
@@ -57,7 +49,7 @@ def main(section, recipe, seed=0):
     run = {'section': section, 'seed': int(seed), 'source': 'recipe_probe',
            'recipe': r.describe(), 'test_acc': h[-1].test_acc,
            'nan': False, 'seconds': sum(e.seconds for e in h),
-           'curve': curve, 'cpu': cpu_model(),
+           'curve': curve, 'cpu': machine()['cpu'],
            'key': f'recipe_probe: {recipe}'}
     with (HERE / 'accuracy-runs.jsonl').open('a') as f:
         f.write(json.dumps(run) + '\n')

@@ -402,8 +402,9 @@ def train(net, train_iter, test_iter, num_epochs, lr, ctx=None, *,
                         (epoch + (i + 1) / steps,
                          trained + paused - tic, acc))
                     # the epoch's clock skips the evaluation
-                    tic += time.time() - paused
-                    history.extra_eval_seconds += time.time() - paused
+                    took = time.time() - paused
+                    tic += took
+                    history.extra_eval_seconds += took
             if n == 0:      # a loader whose len() promised batches
                 raise ValueError(NO_BATCH)
             train_secs = time.time() - tic
