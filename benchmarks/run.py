@@ -38,6 +38,7 @@ Run it alone: two MXNet processes on two cores slow each other down many
 times over (benchmarks/recipes.md). Timings are reported, never asserted.
 """
 import argparse
+import dataclasses
 import importlib.util
 import json
 import os
@@ -73,6 +74,16 @@ NETWORKS = [c for c in sections() if not c.seeds_from]
 SEED_SECTIONS = [c.name for c in NETWORKS]
 # test evaluations per epoch in the time-to-accuracy runs (part 3)
 EVALS = 4
+# part 3's runs of the cpu recipe (the rest set beside it: the book's
+# recipe, and the cpu recipe it replaced, PREVIOUS)
+CPU_SOURCES = ('notebook', 'cnnbook.train')
+PREVIOUS = 'previous cpu recipe'
+
+
+def previous_recipe(section):
+    """The cpu recipe a section's replaced (the registry's cpu_before), or
+    None."""
+    return chapter(section).cpu_before
 
 
 def table(headers, rows):
@@ -275,32 +286,39 @@ def notebook_run(section):
                 seconds=glued['train_seconds'], curve=glued.get('curve'))
 
 
-def _check_complete(section, epochs):
-    """Refuse a run that trained fewer epochs than its cpu recipe.
+def _check_complete(section, epochs, want=None):
+    """Refuse a run that trained fewer epochs than its recipe (``want``;
+    by default the cpu recipe's).
 
     Ctrl-C stops cnnbook.train with KeyboardInterrupt, so no cut-short
     run should get this far; this makes sure none is logged as a result.
     """
-    want = cnnbook.settings(section, 'cpu').num_epochs
+    want = want or cnnbook.settings(section, 'cpu').num_epochs
     if epochs != want:
         raise RuntimeError(f'{section} trained {epochs} of {want} epochs: '
                            'a partial run is not a result')
 
 
-def seed_run(section, seed):
-    """Train a section's network on its cpu recipe from one seed."""
+def seed_run(section, seed, previous=False):
+    """Train a section's network on its cpu recipe from one seed
+    (``previous``: on the cpu recipe that one replaced)."""
     cfg = cnnbook.settings(section, 'cpu')
+    if previous:
+        cfg = dataclasses.replace(cfg, recipe=previous_recipe(section))
     train_iter, test_iter = cnnbook.load_data_fashion_mnist(
         cfg.batch_size, resize=cfg.resize, subset=cfg.subset, flip=cfg.flip)
     cnnbook.set_seed(seed)
-    run = {'section': section, 'seed': seed, 'source': 'cnnbook.train'}
+    run = {'section': section, 'seed': seed,
+           'source': PREVIOUS if previous else 'cnnbook.train'}
+    if previous:
+        run['recipe'] = cfg.recipe.describe()
     try:
         h = cnnbook.train(builder(section)(), train_iter, test_iter,
                           cfg.num_epochs, cfg.lr, ctx=mx.cpu(), plot=False,
                           evals_per_epoch=EVALS, **cfg.train_kwargs())
     except cnnbook.TrainingDiverged as e:
         return dict(run, test_acc=None, nan=True, seconds=None, error=str(e))
-    _check_complete(section, len(h))
+    _check_complete(section, len(h), cfg.num_epochs)
     return dict(run, test_acc=h[-1].test_acc, nan=False,
                 seconds=sum(e.seconds for e in h), curve=h.curve())
 
@@ -364,8 +382,10 @@ def run_key(section, source):
                 chapters.TAG in tags if source != 'notebook' else
                 not tags & set(chapters.RUN_NEUTRAL)):
             digest.update(chapters.source(cell).encode())
-    profile = 'full' if source == 'book recipe' else 'cpu'
-    return (f"{source}: {cnnbook.settings(section, profile).recipe.describe()}"
+    recipe = (previous_recipe(section) if source == PREVIOUS else
+              cnnbook.settings(section, 'full' if source == 'book recipe'
+                               else 'cpu').recipe)
+    return (f"{source}: {recipe.describe()}"
             f" {mx.__version__} {digest.hexdigest()[:16]}")
 
 
@@ -376,8 +396,9 @@ def minutes_to(curve, target):
 
 def time_to_accuracy(seeds, log, book=True):
     """Part 3. Every section's notebook in the cpu profile (seed 0), seeds
-    1 .. seeds-1 of each network through cnnbook.train, and the book's
-    recipe for as long as the cpu recipe's median training.
+    1 .. seeds-1 of each network through cnnbook.train, and (``book``)
+    the book's recipe for as long as the cpu recipe's median training and
+    the cpu recipe it replaced (the registry's ``cpu_before``), seed 0.
 
     Section 7.4 trains 5.10's network on 5.10's recipe (only the array
     API differs), so its spread over seeds is 5.10's and only its notebook
@@ -395,7 +416,9 @@ def time_to_accuracy(seeds, log, book=True):
     plan = [(s, 0, 'notebook') for s in SECTIONS] + [
         (s, seed, 'cnnbook.train') for s in SEED_SECTIONS
         for seed in range(1, seeds)] + [
-        (s, 0, 'book recipe') for s in SEED_SECTIONS if book]
+        (s, 0, 'book recipe') for s in SEED_SECTIONS if book] + [
+        (s, 0, PREVIOUS) for s in SEED_SECTIONS
+        if book and previous_recipe(s)]
     runs = []
     for section, seed, source in plan:
         key = run_key(section, source)
@@ -403,8 +426,8 @@ def time_to_accuracy(seeds, log, book=True):
         if run is None:
             if source == 'notebook':
                 run = notebook_run(section)
-            elif source == 'cnnbook.train':
-                run = seed_run(section, seed)
+            elif source in ('cnnbook.train', PREVIOUS):
+                run = seed_run(section, seed, previous=source == PREVIOUS)
             else:
                 run = book_run(section, statistics.median(
                     r['seconds'] for r in runs if r['section'] == section
@@ -515,7 +538,7 @@ def markdown(results):
         rows = []
         for section in SECTIONS:
             mine = [r for r in runs if r['section'] == section
-                    and r['source'] != 'book recipe']
+                    and r['source'] in CPU_SOURCES]
             accs = [r['test_acc'] for r in mine if r['test_acc'] is not None]
             secs = [r['seconds'] for r in mine if r['seconds'] is not None]
             nb = [r['notebook_seconds'] for r in mine
@@ -564,7 +587,7 @@ def _reached(runs, section):
     bar = chapter(section).published.bar
     return [(minutes_to(r['curve'], bar), max(a for _, a in r['curve']),
              r['curve'][-1][0]) for r in runs
-            if r['section'] == section and r['source'] != 'book recipe'
+            if r['section'] == section and r['source'] in CPU_SOURCES
             and r.get('curve')]
 
 
@@ -588,18 +611,25 @@ def time_line(runs):
 
 def time_to_book(runs):
     """Markdown: minutes to the book's accuracy, beside the book's recipe
-    trained on this machine for as long."""
-    bars = ', '.join(f'{c.network} {c.published.bar:g}' for c in NETWORKS)
-    out, rows = ["**Time to the book's accuracy** (its published GPU runs: "
+    trained on this machine for as long and the cpu recipe this one
+    replaced."""
+    bars = ', '.join(f'{c.network} {c.published.bar:g} (the run reached '
+                     f'{c.published.test_acc:.3f} after '
+                     f'{c.published.gpu_minutes():.1f} min of training)'
+                     for c in NETWORKS)
+    out, rows = ["**Time to the book's accuracy** (its published GPU runs, "
+                 'their training minutes from their printed examples/s: '
                  f'{bars}), minutes of training until the test '
                  f'accuracy, measured {EVALS} times an epoch, first reaches '
                  "it, against the book's own recipe trained here for as "
-                 'long:', ''], []
+                 'long, and the cpu recipe this one replaced:', ''], []
     for c in NETWORKS:
         section, name = c.name, c.network
         got = _reached(runs, section)
         book = [r for r in runs if r['section'] == section
                 and r['source'] == 'book recipe']
+        before = [r for r in runs if r['section'] == section
+                  and r['source'] == PREVIOUS and r.get('curve')]
         if not got:
             continue
         each = ', '.join(fmt(m, '.1f') for m, _, _ in got)
@@ -609,14 +639,23 @@ def time_to_book(runs):
         theirs = (f"{book[0]['test_acc']:.3f} after "
                   f"{book[0]['seconds'] / 60:.1f} min ({book[0]['recipe']})"
                   if book else '–')
-        rows.append([name, each, median, theirs])
-    return out + table(['network', 'cpu recipe: minutes to the bar, each '
-                        'seed', 'median', "the book's recipe after as many "
-                        'minutes'], rows)
+        old = (f"{fmt(minutes_to(before[0]['curve'], c.published.bar), '.1f')}"
+               f" min, final {before[0]['test_acc']:.3f} after "
+               f"{before[0]['seconds'] / 60:.1f} min ({before[0]['recipe']})"
+               if before else '–')
+        rows.append([name, each, median, theirs, old])
+    headers = ['network', 'cpu recipe: minutes to the bar, each seed',
+               'median', "the book's recipe after as many minutes",
+               'the previous cpu recipe (seed 0): minutes to the bar']
+    if not any(r['source'] == PREVIOUS for r in runs):
+        # no recipe replaced: no column of dashes
+        headers, rows = headers[:-1], [r[:-1] for r in rows]
+    return out + table(headers, rows)
 
 
 def plot_accuracy(results, path):
-    """Test accuracy against minutes of training, both recipes."""
+    """Test accuracy against minutes of training: the cpu recipe, the one
+    it replaced, the book's recipe, and the book's GPU run as a point."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -629,15 +668,20 @@ def plot_accuracy(results, path):
         for r in runs:
             if r['section'] != section or not r.get('curve'):
                 continue
-            book = r['source'] == 'book recipe'
+            style, color, label = {
+                'book recipe': ('s--', '#e69138', "the book's recipe"),
+                PREVIOUS: ('^:', '#6aa84f', 'previous cpu recipe'),
+            }.get(r['source'], ('o-', '#3d85c6',
+                                f"cpu recipe, seed {r['seed']}"))
             minutes, acc = zip(*([(0.0, 0.1)] + list(r['curve'])))
-            ax.plot(minutes, acc, 's--' if book else 'o-',
-                    color='#e69138' if book else '#3d85c6', alpha=0.8,
-                    label=("the book's recipe" if book else
-                           f"cpu recipe, seed {r['seed']}"))
+            ax.plot(minutes, acc, style, color=color, alpha=0.8, ms=4,
+                    label=label)
         ax.axhline(bar, color='grey', lw=0.8, ls=':')
         ax.text(0.2, bar + 0.01, 'book, GPU',
                 color='grey', fontsize=8)
+        # the book's own run: its accuracy after its minutes on a GPU
+        ax.plot(c.published.gpu_minutes(), c.published.test_acc, '*',
+                color='black', ms=10, label="the book's GPU run")
         ax.set_title(name)
         ax.set_xlabel('minutes of training (2 CPU cores)')
         ax.set_ylim(0, 1)

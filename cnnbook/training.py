@@ -247,6 +247,16 @@ def smoothed_loss(smoothing):
     return SmoothedCrossEntropy()
 
 
+def smoothed_loss_floor(smoothing, classes=10):
+    """The least value :func:`smoothed_loss` can take: the entropy of its
+    target, reached when the net predicts the target exactly (0.50 for a
+    smoothing of 0.1 over ten classes; 0 without smoothing)."""
+    import math
+    target = [1 - smoothing + smoothing / classes] + \
+        [smoothing / classes] * (classes - 1)
+    return -sum(q * math.log(q) for q in target if q > 0)
+
+
 EVALS_VARIABLE = 'CNNBOOK_EVALS_PER_EPOCH'
 
 

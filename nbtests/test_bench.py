@@ -95,8 +95,8 @@ def test_report_without_torch_says_so():
 def test_accuracy_log_is_reused_only_for_the_same_code(tmp_path, monkeypatch):
     trained = []
 
-    def fake(section, seed=0):
-        trained.append((section, seed))
+    def fake(section, seed=0, previous=False):
+        trained.append((section, 'previous' if previous else seed))
         return {'section': section, 'seed': seed, 'source': 'fake',
                 'test_acc': 0.5, 'nan': False, 'seconds': 1.0}
     monkeypatch.setattr(bench, 'notebook_run', fake)
@@ -110,7 +110,9 @@ def test_accuracy_log_is_reused_only_for_the_same_code(tmp_path, monkeypatch):
     first = bench.time_to_accuracy(2, log)
     plan = [(s, 0) for s in bench.SECTIONS] + [
         (s, 1) for s in bench.SEED_SECTIONS] + [
-        (s, 'book') for s in bench.SEED_SECTIONS]
+        (s, 'book') for s in bench.SEED_SECTIONS] + [
+        (s, 'previous') for s in bench.SEED_SECTIONS
+        if bench.previous_recipe(s)]
     assert trained == plan and len(first) == len(plan)
     assert len(log.read_text().splitlines()) == len(plan)
 
@@ -339,3 +341,71 @@ def test_smoke_durations_per_notebook():
                    smoke_notebooks={'nin': 22.05, 'googlenet': 9.6})
     assert ('**Smoke suite** (`pytest --nbmake book`, smoke profile): 80 s, '
             'of which nin 22 s, googlenet 10 s.') in bench.markdown(results)
+
+
+def test_the_previous_cpu_recipe_is_set_beside_the_new_one(tmp_path,
+                                                           monkeypatch):
+    import dataclasses
+    old = dataclasses.replace(bench.cnnbook.settings('nin', 'cpu').recipe,
+                              num_epochs=7)
+    monkeypatch.setattr(bench, 'previous_recipe',
+                        lambda s: old if s == 'nin' else None)
+    # its log key names the old recipe, so a run of it is never taken for
+    # one of the new recipe, nor the other way round
+    key = bench.run_key('nin', bench.PREVIOUS)
+    assert key.startswith(f'{bench.PREVIOUS}: {old.describe()} ')
+    assert key != bench.run_key('nin', 'cnnbook.train')
+    trained = []
+    monkeypatch.setattr(bench, 'notebook_run', lambda s: {
+        'section': s, 'seed': 0, 'source': 'notebook', 'test_acc': 0.9,
+        'nan': False, 'seconds': 60.0})
+    monkeypatch.setattr(bench, 'seed_run', lambda s, seed, previous=False: (
+        trained.append((s, seed, previous)) or {
+            'section': s, 'seed': seed, 'nan': False, 'seconds': 60.0,
+            'source': bench.PREVIOUS if previous else 'cnnbook.train',
+            'test_acc': 0.8 if previous else 0.9}))
+    bench.time_to_accuracy(2, tmp_path / 'runs.jsonl', book=False)
+    # without the book's runs (--skip-book) the old recipe is left out too
+    assert all(not previous for *_, previous in trained)
+    trained.clear()
+    monkeypatch.setattr(bench, 'book_run', lambda s, seconds: {
+        'section': s, 'seed': 0, 'source': 'book recipe', 'nan': False,
+        'test_acc': 0.1, 'seconds': seconds})
+    bench.time_to_accuracy(2, tmp_path / 'runs.jsonl')
+    assert trained == [('nin', 0, True)]    # the rest came from the log
+
+    # the report: the old recipe's run is not one of the new one's seeds
+    results = _results(torch=None)
+    for run in results['accuracy']:
+        run['curve'] = [(3.0, 0.85), (9.0, 0.9)]
+    results['accuracy'].append({
+        'section': 'nin', 'seed': 0, 'source': bench.PREVIOUS,
+        'recipe': 'lr 0.001, 2 epochs', 'nan': False, 'test_acc': 0.88,
+        'seconds': 420.0, 'curve': [(3.5, 0.8), (5.0, 0.85), (7.0, 0.88)]})
+    text = bench.markdown(results)
+    assert row(text, 'nin', '3')
+    assert row(text, 'NiN', '3.0, 3.0, 3.0')[4] == (
+        '5.0 min, final 0.880 after 7.0 min (lr 0.001, 2 epochs)')
+
+
+def test_the_books_gpu_run_is_a_point_on_the_plot(tmp_path, monkeypatch):
+    import matplotlib.figure
+    nin = bench.chapter('nin').published
+    # 10 epochs of 60,000 images at the printed 2,928 examples/s
+    assert nin.gpu_minutes() == pytest.approx(10 * 60000 / 2928 / 60)
+    figures = []
+    monkeypatch.setattr(matplotlib.figure.Figure, 'savefig',
+                        lambda fig, path, **kw: figures.append(fig))
+    results = _results(torch=None)
+    results['accuracy'].append({
+        'section': 'nin', 'seed': 0, 'source': bench.PREVIOUS,
+        'nan': False, 'test_acc': 0.88, 'seconds': 420.0,
+        'curve': [(3.5, 0.8), (7.0, 0.88)]})
+    bench.plot_accuracy(results, tmp_path / 'plot.png')
+    ax = figures[0].axes[bench.SEED_SECTIONS.index('nin')]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    star = lines["the book's GPU run"]
+    assert list(star.get_xdata()) == [nin.gpu_minutes()]
+    assert list(star.get_ydata()) == [nin.test_acc]
+    assert list(lines['previous cpu recipe'].get_ydata()) == [0.1, 0.8, 0.88]
+    assert 'cpu recipe, seed 0' in lines

@@ -39,7 +39,7 @@ CHAPTERS += (
                      momentum=0.9, subset=(256, 128)),
         published=Published(
             recipe='32×32, 1 epoch', loss=1.5, train_acc=0.5,
-            test_acc=0.55, examples_per_sec=1000, bar=0.5,
+            test_acc=0.55, examples_per_sec=1000, epochs=1, bar=0.5,
             source='made up for the test'),
         explorer='channel'),
 )

@@ -154,13 +154,15 @@ def test_compare_shows_every_field_beside_the_book():
     labels = {field: label for label, field, _ in profiles._ROWS}
     assert changed == {labels[f] for f in settings('nin', 'cpu').changes()}
     assert not any(r[3] for r in settings('nin', 'full').compare().rows)
-    # the options neither recipe uses have no row; one that is used has
-    assert 'label smoothing' not in rows
+    # an option that neither recipe uses has no row; one that is used has
+    assert 'random left-right flips' not in rows
+    assert rows['label smoothing'] == [
+        '0', f"{settings('nin', 'cpu').label_smoothing:g}", 'changed']
     s = settings('nin', 'cpu')
     s = dataclasses.replace(s, recipe=dataclasses.replace(
-        s.recipe, label_smoothing=0.1))
-    smoothed = {r[0]: r[1:] for r in s.compare().rows}
-    assert smoothed['label smoothing'] == ['0', '0.1', 'changed']
+        s.recipe, flip=True))
+    flipped = {r[0]: r[1:] for r in s.compare().rows}
+    assert flipped['random left-right flips'] == ['no', 'yes', 'changed']
 
 
 def test_every_optimizer_and_initializer_has_a_name():

@@ -131,6 +131,21 @@ def test_label_smoothing_is_cross_entropy_against_smoothed_targets():
     assert np.allclose(got, expected, atol=1e-6)
 
 
+def test_smoothed_loss_floor_is_its_least_value():
+    from cnnbook.training import smoothed_loss, smoothed_loss_floor
+    target = np.eye(10)[[4]] * 0.9 + 0.01
+    # scores whose softmax is the smoothed target itself reach the floor
+    exact = smoothed_loss(0.1)(mx.nd.array(np.log(target)),
+                               mx.nd.array([4])).asscalar()
+    assert smoothed_loss_floor(0.1) == pytest.approx(exact, abs=1e-6)
+    assert round(smoothed_loss_floor(0.1), 2) == 0.50
+    # any other scores cost more; without smoothing the floor is 0
+    other = smoothed_loss(0.1)(mx.nd.array(np.log(target) * 2),
+                               mx.nd.array([4])).asscalar()
+    assert other > exact
+    assert smoothed_loss_floor(0.0) == 0
+
+
 def test_label_smoothing_trains_and_is_checked():
     set_seed(0)
     train_iter, test_iter = loaders()
