@@ -248,23 +248,57 @@ def _glued(nb):
             for key, out in extract_glue_data_cell(cell)}
 
 
+# The cells notebook_run() puts before and after a notebook. EVALS
+# reaches every cnnbook.train call of the notebook through the
+# environment, the exercises' short runs too, so the first cell counts the
+# extra evaluations' wall time of every run (each History keeps its own),
+# and the last one glues the total, which comes off the notebook's time.
+# A wrapper, because cnnbook.train itself has no process-wide count (a
+# run that raises is not counted: it only stops a notebook early).
+COUNT_EVALS = """\
+import cnnbook as _bench_cnnbook
+_bench_train, _bench_extra = _bench_cnnbook.train, []
+
+
+def _bench_counted_train(*args, **kwargs):
+    history = _bench_train(*args, **kwargs)
+    _bench_extra.append(history.extra_eval_seconds)
+    return history
+
+
+_bench_cnnbook.train = _bench_counted_train"""
+GLUE_EVALS = """\
+from myst_nb import glue as _bench_glue
+_bench_glue('bench_extra_eval_seconds', sum(_bench_extra), display=False)"""
+
+
 def notebook_run(section):
     """Run a section's notebook in the cpu profile: its wall time, and the
     training it recorded (seed 0: the notebook seeds its training run),
     tested EVALS times per epoch; the wall time of the evaluations within
     epochs, which the notebook alone would not run, is taken off its
-    time."""
+    time, for every run it trains (COUNT_EVALS)."""
     import nbformat
     env = dict(os.environ, CNNBOOK_PROFILE='cpu',
                CNNBOOK_EVALS_PER_EPOCH=str(EVALS))
-    tic = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, '-m', 'jupyter', 'nbconvert', '--to', 'notebook',
-         '--execute', '--stdout',
-         str(ROOT / 'book' / chapter(section).notebook)],
-        env=env, capture_output=True, text=True)
+    path = ROOT / 'book' / chapter(section).notebook
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [nbformat.v4.new_code_cell(COUNT_EVALS), *nb.cells,
+                nbformat.v4.new_code_cell(GLUE_EVALS)]
+    # beside the notebook, so that it runs where it always does
+    counted = path.with_name(f'.bench-{path.name}')
+    nbformat.write(nb, counted)
+    try:
+        tic = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, '-m', 'jupyter', 'nbconvert', '--to',
+             'notebook', '--execute', '--stdout', str(counted)],
+            env=env, capture_output=True, text=True)
+        wall = time.perf_counter() - tic
+    finally:
+        counted.unlink()
     run = {'section': section, 'seed': 0, 'source': 'notebook',
-           'notebook_seconds': time.perf_counter() - tic}
+           'notebook_seconds': wall}
     if done.returncode and 'TrainingDiverged' in done.stderr:
         # a measurement: the run went NaN and stopped the notebook
         return dict(run, test_acc=None, seconds=None, nan=True,
@@ -281,7 +315,8 @@ def notebook_run(section):
                            'record-results cell must call '
                            'cnnbook.record_results')
     _check_complete(section, glued.get('epochs'))
-    run['notebook_seconds'] -= glued.get('extra_eval_seconds', 0.0)
+    run['extra_eval_seconds'] = glued['bench_extra_eval_seconds']
+    run['notebook_seconds'] -= run['extra_eval_seconds']
     return dict(run, test_acc=glued['test_acc'], nan=False,
                 seconds=glued['train_seconds'], curve=glued.get('curve'))
 
@@ -382,6 +417,10 @@ def run_key(section, source):
                 chapters.TAG in tags if source != 'notebook' else
                 not tags & set(chapters.RUN_NEUTRAL)):
             digest.update(chapters.source(cell).encode())
+    if source == 'notebook':
+        # notebook runs logged before every run's extra evaluations came
+        # off the notebook's time (2026-12-06) are not reused
+        digest.update(b'notebook time less every run\'s extra evaluations')
     recipe = (previous_recipe(section) if source == PREVIOUS else
               cnnbook.settings(section, 'full' if source == 'book recipe'
                                else 'cpu').recipe)
