@@ -24,12 +24,14 @@ results-quick.*, so a quick run never replaces the full one). The parts:
    of cnnbook.train's step.
 3. (not --quick) Time to accuracy in the cpu profile: each section's
    notebook top to bottom (its wall time, and the training it records:
-   seed 0), then seeds 1 .. --seeds-1 (default 5 in all) of NiN and
+   seed 0), then seeds 1 .. --seeds-1 (default 3 in all) of NiN and
    GoogLeNet through cnnbook.train; final test accuracy, training time,
    stalls (< 0.2) and NaN runs. Each cpu-recipe run is tested EVALS (4)
    times per epoch, the evaluations left out of its training time (and
    of its notebook's time), so that the time to an accuracy resolves to
-   a quarter epoch. Each run is logged to
+   a quarter epoch. Beside them: the book's recipe for as long, and the
+   cpu recipe the current one replaced (the registry's ``cpu_before``),
+   seed 0 each (not with --skip-book). Each run is logged to
    benchmarks/accuracy-runs.jsonl as it ends and reused by a later
    invocation with the same code and recipes (delete it to start over).
 4. The smoke suite: the wall time of `pytest --nbmake book`.
@@ -253,17 +255,22 @@ def _glued(nb):
 # environment, the exercises' short runs too, so the first cell counts the
 # extra evaluations' wall time of every run (each History keeps its own),
 # and the last one glues the total, which comes off the notebook's time.
-# A wrapper, because cnnbook.train itself has no process-wide count (a
-# run that raises is not counted: it only stops a notebook early).
+# A wrapper, because cnnbook.train itself keeps no count across runs; it
+# reads training.last_history, which train sets even for a run that
+# raises (an exercise may catch TrainingDiverged and go on).
 COUNT_EVALS = """\
 import cnnbook as _bench_cnnbook
 _bench_train, _bench_extra = _bench_cnnbook.train, []
 
 
 def _bench_counted_train(*args, **kwargs):
-    history = _bench_train(*args, **kwargs)
-    _bench_extra.append(history.extra_eval_seconds)
-    return history
+    before = _bench_cnnbook.training.last_history
+    try:
+        return _bench_train(*args, **kwargs)
+    finally:
+        history = _bench_cnnbook.training.last_history
+        if history is not before:
+            _bench_extra.append(history.extra_eval_seconds)
 
 
 _bench_cnnbook.train = _bench_counted_train"""
@@ -656,12 +663,14 @@ def time_to_book(runs):
                      f'{c.published.test_acc:.3f} after '
                      f'{c.published.gpu_minutes():.1f} min of training)'
                      for c in NETWORKS)
+    replaced = any(r['source'] == PREVIOUS for r in runs)
     out, rows = ["**Time to the book's accuracy** (its published GPU runs, "
                  'their training minutes from their printed examples/s: '
                  f'{bars}), minutes of training until the test '
                  f'accuracy, measured {EVALS} times an epoch, first reaches '
                  "it, against the book's own recipe trained here for as "
-                 'long, and the cpu recipe this one replaced:', ''], []
+                 'long' + (', and the cpu recipe this one replaced'
+                           if replaced else '') + ':', ''], []
     for c in NETWORKS:
         section, name = c.name, c.network
         got = _reached(runs, section)
@@ -678,15 +687,20 @@ def time_to_book(runs):
         theirs = (f"{book[0]['test_acc']:.3f} after "
                   f"{book[0]['seconds'] / 60:.1f} min ({book[0]['recipe']})"
                   if book else '–')
-        old = (f"{fmt(minutes_to(before[0]['curve'], c.published.bar), '.1f')}"
-               f" min, final {before[0]['test_acc']:.3f} after "
-               f"{before[0]['seconds'] / 60:.1f} min ({before[0]['recipe']})"
-               if before else '–')
+        if before:
+            took = minutes_to(before[0]['curve'], c.published.bar)
+            old = ((f'{took:.1f} min' if took is not None else
+                    'not reached') + f", final {before[0]['test_acc']:.3f}"
+                   f" after {before[0]['seconds'] / 60:.1f} min "
+                   f"({before[0]['recipe']})")
+        else:
+            old = '–'
+
         rows.append([name, each, median, theirs, old])
     headers = ['network', 'cpu recipe: minutes to the bar, each seed',
                'median', "the book's recipe after as many minutes",
                'the previous cpu recipe (seed 0): minutes to the bar']
-    if not any(r['source'] == PREVIOUS for r in runs):
+    if not replaced:
         # no recipe replaced: no column of dashes
         headers, rows = headers[:-1], [r[:-1] for r in rows]
     return out + table(headers, rows)
@@ -763,7 +777,8 @@ def main(argv=None):
     parser.add_argument('--skip-accuracy', action='store_true',
                         help='leave out part 3, the hours of training')
     parser.add_argument('--skip-book', action='store_true',
-                        help="part 3 without the book's recipe runs")
+                        help="part 3 without the book's recipe runs and "
+                        "the previous cpu recipe's")
     parser.add_argument('--keep-throughput', action='store_true',
                         help="parts 1-2 from the last full report "
                         "(results.json) if it ran on this CPU, so that a "

@@ -11,7 +11,8 @@
 Unset, it is ``full`` when MXNet can run on a GPU (``device.try_gpu``) and
 ``cpu`` otherwise. A profile changes only the training recipe (input
 size, epochs, batch size, optimizer, learning rate and its schedule,
-momentum, weight decay, initialisation, subset), never the layers.
+momentum, weight decay, initialisation, label smoothing, random flips,
+subset), never the layers.
 """
 import dataclasses
 import os
@@ -80,6 +81,18 @@ class Settings:
         return [f.name for f in dataclasses.fields(Recipe)
                 if getattr(self.recipe, f.name) != getattr(self.book, f.name)]
 
+    def loss_note(self):
+        """A results table's note beside this run's loss: '' for the
+        book's plain cross-entropy; under label smoothing, that the loss
+        is the smoothed one, which cannot fall below the entropy of the
+        smoothed target (so it does not compare with the book's)."""
+        smoothing = self.recipe.label_smoothing
+        if not smoothing:
+            return ''
+        from .training import smoothed_loss_floor
+        return (f'; its loss is against labels smoothed by {smoothing:g}, '
+                f'never below {smoothed_loss_floor(smoothing):.2f}')
+
     def compare(self):
         """A table of the recipe beside the book's, field by field (the
         rows of _WHEN_USED only where either recipe uses them)."""
@@ -127,8 +140,9 @@ _ROWS = [
     ('training images', 'subset',
      lambda sub: 'all 60,000' if sub is None else f'{sub[0]:,}'),
 ]
-# options that neither the book nor today's recipes use: a row of "0"
-# beside "0" would only lengthen the chapters' tables
+# options that the book never uses and a recipe may: where neither
+# recipe of a table uses one, a row of "0" beside "0" would only
+# lengthen the chapters' tables
 _WHEN_USED = {'label_smoothing', 'flip'}
 
 

@@ -169,3 +169,17 @@ def test_every_optimizer_and_initializer_has_a_name():
     from cnnbook.training import INITIALIZERS, OPTIMIZERS
     assert set(profiles.OPTIMIZER_NAMES) == set(OPTIMIZERS)
     assert set(profiles.INITIALIZER_NAMES) == set(INITIALIZERS)
+
+
+def test_loss_note_says_when_the_loss_is_the_smoothed_one():
+    # the results tables set the run's loss beside the book's plain
+    # cross-entropy: a smoothed loss says so, and its floor
+    assert settings('nin', 'full').loss_note() == ''
+    s = settings('nin', 'cpu')
+    plain = dataclasses.replace(s, recipe=dataclasses.replace(
+        s.recipe, label_smoothing=0.0))
+    assert plain.loss_note() == ''
+    smoothed = dataclasses.replace(s, recipe=dataclasses.replace(
+        s.recipe, label_smoothing=0.1))
+    assert smoothed.loss_note() == (
+        '; its loss is against labels smoothed by 0.1, never below 0.50')
