@@ -13,10 +13,7 @@ def record_results(cfg, history):
     Keys: profile, input, batch_size, epochs, loss, train_acc, test_acc,
     train_seconds, examples_per_sec, curve (minutes of training and
     test accuracy at each test evaluation, for the benchmark's
-    time-to-accuracy plot) and extra_eval_seconds (the wall time of this
-    run's evaluations within epochs, which the benchmark asks for; it
-    takes those of every run, this one's among them, off the notebook's
-    time). Nothing is displayed, in Jupyter or on the
+    time-to-accuracy plot). Nothing is displayed, in Jupyter or on the
     site, and nothing is returned: the cell that calls it, the last
     line of its cell, would show a returned value to the student.
     """
@@ -37,7 +34,6 @@ def record_results(cfg, history):
         'train_seconds': sum(e.seconds for e in history),
         'examples_per_sec': history.examples_per_sec,
         'curve': history.curve(),
-        'extra_eval_seconds': history.extra_eval_seconds,
     }
     for key, value in values.items():
         glue(key, value, display=False)

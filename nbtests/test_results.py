@@ -26,7 +26,8 @@ def test_record_results_glues_the_last_epoch(monkeypatch):
     assert values['input'] == f'{cfg.resize}×{cfg.resize}'
     # minutes of training at each epoch's end, and the test accuracy there
     assert values['curve'] == [(0.167, 0.55), (0.667, 0.75)]
-    assert values['extra_eval_seconds'] == 0.0
+    # the benchmark counts extra evaluations itself (benchmarks/run.py)
+    assert 'extra_eval_seconds' not in values
 
 
 def test_record_results_needs_an_epoch():
