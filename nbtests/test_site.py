@@ -204,8 +204,10 @@ def _fragments(nb, shown):
     """Pieces of a chapter's solutions and hidden tests, as a page shows
     them: code lines, and the longest plain run of each written answer
     (inline code, maths and emphasis render differently). Pieces found in
-    ``shown``, the text every edition shows, are left out."""
+    ``shown``, the text every edition shows (a hint may quote a solution's
+    line, wrapped differently), are left out."""
     from cnnbook.exercises import BEGIN, END, HIDDEN, is_test, nbgrader_meta
+    shown = ' '.join(shown.split())
     pieces = []
     for cell in nb.cells:
         meta = nbgrader_meta(cell)
@@ -219,7 +221,7 @@ def _fragments(nb, shown):
         elif is_test(cell):
             pieces += [s.strip() for s in cell.source.split(HIDDEN)[1]
                        .splitlines() if len(s.strip()) > 30]
-    return [p for p in pieces if p not in shown]
+    return [p for p in pieces if ' '.join(p.split()) not in shown]
 
 
 def _site_text(site):
