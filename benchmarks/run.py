@@ -603,6 +603,7 @@ def markdown(results):
                        fmt(r['test_acc'], '.3f') + (
                            f" ({r['error']})" if r.get('error') else ''),
                        f"{fmt(r['seconds'])} s"] for r in runs])
+        out += ['', *quarter_curves(runs)]
         out += ['', *time_to_book(runs)]
     else:
         out += ['', 'Time to accuracy: not run by this invocation '
@@ -620,6 +621,27 @@ def markdown(results):
     if runs:
         out.append(time_line(runs))
     return '\n'.join(out) + '\n'
+
+
+def quarter_curves(runs):
+    """Markdown: each cpu-recipe run's test accuracy after every
+    evaluation (EVALS an epoch) and the minutes of training by then, one
+    table per section, the replaced recipe's run below the seeds."""
+    out = [f'**Test accuracy after every 1/{EVALS} epoch** (in brackets: '
+           'minutes of training by then):']
+    for section in SECTIONS:
+        mine = [r for r in runs if r['section'] == section and r.get('curve')
+                and r['source'] in (*CPU_SOURCES, PREVIOUS)]
+        if not mine:
+            continue
+        width = max(len(r['curve']) for r in mine)
+        out += ['', *table(
+            ['section', 'seed', 'run by',
+             *(f'epoch {(i + 1) / EVALS:g}' for i in range(width))],
+            [[section, r['seed'], r['source'],
+              *(f'{a:.3f} ({m:.1f})' for m, a in r['curve']),
+              *['–'] * (width - len(r['curve']))] for r in mine])]
+    return out
 
 
 def _reached(runs, section):

@@ -77,6 +77,22 @@ def test_time_to_book_accuracy():
     assert bench.minutes_to([(1.0, 0.5)], 0.84) is None
 
 
+def test_report_gives_every_quarter_epoch():
+    results = _results(torch=None)
+    results['accuracy'][1]['curve'] = [(1.25, 0.6)]
+    text = bench.markdown(results).split('**Test accuracy after every')[1]
+    text = text.split('**Time to')[0]
+    header = rows(text)[0]
+    assert header[3:] == [f'epoch {i / bench.EVALS:g}' for i in (1, 2)]
+    assert row(text, 'nin', '0', 'notebook')[3:] == [
+        '0.650 (2.5)', '0.700 (8.0)']
+    # a shorter curve is padded, not shifted
+    assert row(text, 'nin', '1', 'cnnbook.train')[3:] == ['0.600 (1.2)', '–']
+    # the run that diverged has no curve and no row
+    assert not [r for r in rows(text) if r[:3] == ['googlenet', '0',
+                                                  'notebook']]
+
+
 def test_report_links_the_run_log_only_when_it_trained():
     # an absolute link: results.md is included in the site's How-long page
     link = ('[benchmarks/accuracy-runs.jsonl](https://github.com/cnnbook/'
