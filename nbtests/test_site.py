@@ -203,7 +203,8 @@ def test_student_notebooks_were_written(built):
 def _fragments(nb, shown):
     """Pieces of a chapter's solutions and hidden tests, as a page shows
     them: code lines, and the longest plain run of each written answer
-    (inline code, maths and emphasis render differently). Pieces found in
+    (inline code, maths and emphasis render differently), with whitespace
+    flattened as a page flattens it. Pieces found in
     ``shown``, the text every edition shows (a hint may quote a solution's
     line, wrapped differently), are left out."""
     from cnnbook.exercises import BEGIN, END, HIDDEN, is_test, nbgrader_meta
@@ -217,11 +218,12 @@ def _fragments(nb, shown):
                        if len(s.strip()) > 30]
         elif cell.cell_type == 'markdown' and meta.get('solution'):
             runs = re.split(r'[`$*_{}\[\]()|]', cell.source)
-            pieces.append(' '.join(max(runs, key=len).split()))
+            pieces.append(max(runs, key=len))
         elif is_test(cell):
             pieces += [s.strip() for s in cell.source.split(HIDDEN)[1]
                        .splitlines() if len(s.strip()) > 30]
-    return [p for p in pieces if ' '.join(p.split()) not in shown]
+    pieces = [' '.join(p.split()) for p in pieces]
+    return [p for p in pieces if p not in shown]
 
 
 def _site_text(site):
@@ -254,7 +256,7 @@ def test_student_site_holds_no_solution(built):
     shown = '\n'.join(c.source for nb in books.values() for c in nb.cells
                       if not nbgrader_meta(c))
     for name, nb in books.items():
-        pieces = [' '.join(p.split()) for p in _fragments(nb, shown)]
+        pieces = _fragments(nb, shown)
         assert pieces
         page = f'book/{name}.html'
         full_page = next(t for p, t in full.items() if p.match(page))
